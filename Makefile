@@ -1,0 +1,48 @@
+# Kepling: `make run` serves the app with demo data, `make test` runs every check.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV := $(shell command -v uv 2>/dev/null || echo var/tools/bin/uv)
+KEPLING := .venv/bin/kepling
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install lint typecheck migrations-check pytest bench messages demo clean
+
+var/tools/bin/uv:
+	@mkdir -p var
+	$(PYTHON) -m venv var/tools
+	var/tools/bin/pip install --quiet uv
+
+.venv/.installed: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen
+	@touch .venv/.installed
+
+install: .venv/.installed
+
+run: install
+	$(KEPLING) migrate --noinput
+	$(KEPLING) demo_if_empty
+	$(KEPLING) runserver $(HOST):$(PORT)
+
+test: install lint typecheck migrations-check pytest
+
+lint:
+	.venv/bin/ruff check .
+
+typecheck:
+	.venv/bin/mypy kepling config
+
+migrations-check:
+	$(KEPLING) makemigrations --check --dry-run
+
+pytest:
+	.venv/bin/pytest $(PYTEST_ARGS)
+
+bench: install
+	.venv/bin/python -m bench
+
+messages: install
+	cd kepling && ../$(KEPLING) makemessages -l id --ignore 'tests/*' && ../$(KEPLING) compilemessages -l id
+
+clean:
+	rm -rf .venv var/tools .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,140 @@
+"""Tariffs as dated data, the append-only payment ledger, per-month coverage and stored summaries."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Component(models.TextChoices):
+    JKK = "JKK", _("Work accident (JKK)")
+    JKM = "JKM", _("Death (JKM)")
+    JHT = "JHT", _("Old-age savings (JHT)")
+
+
+class ContributionRate(models.Model):
+    """A component's rate from a date: a share of declared income and/or a flat amount."""
+
+    component = models.CharField(max_length=3, choices=Component.choices)
+    valid_from = models.DateField()
+    valid_to = models.DateField(null=True, blank=True)
+    basis_points_of_income = models.PositiveIntegerField(default=0, help_text="100 = 1%")
+    flat_amount = models.PositiveIntegerField(default=0)
+    source = models.CharField(max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["component", "valid_from"]
+
+
+class ContributionDiscount(models.Model):
+    """A dated reduction (PP 50/2025 halving of JKK+JKM), per sector, excluding some payer types."""
+
+    name = models.CharField(max_length=120)
+    components = models.CharField(max_length=20, help_text="comma separated, e.g. JKK,JKM")
+    sektor = models.CharField(max_length=20, blank=True, help_text="blank = every sector")
+    valid_from = models.DateField()
+    valid_to = models.DateField()
+    percent_off = models.PositiveSmallIntegerField()
+    excluded_payers = models.CharField(max_length=60, blank=True, help_text="comma separated")
+
+    class Meta:
+        ordering = ["valid_from", "sektor"]
+
+
+class IncomeBand(models.Model):
+    """Declared-income bands: incomes from `lower` up to `upper` are charged on `basis`.
+
+    Only the first and last rows of the regulation's table are known; the rest is data.
+    """
+
+    lower = models.PositiveIntegerField()
+    upper = models.PositiveIntegerField()
+    basis = models.PositiveIntegerField(null=True, blank=True, help_text="blank = the income itself")
+    valid_from = models.DateField()
+
+    class Meta:
+        ordering = ["valid_from", "lower"]
+
+
+class Payment(models.Model):
+    """One row of the ledger. Never updated: a correction is a reversal row with a negative amount."""
+
+    worker = models.ForeignKey("workers.Worker", null=True, blank=True, on_delete=models.PROTECT, related_name="payments")
+    nik_hash = models.CharField(max_length=64, db_index=True)
+    nik_encrypted = models.TextField(blank=True)
+    nik_masked = models.CharField(max_length=16, blank=True)
+    kpj = models.CharField(max_length=11, blank=True)
+    periode = models.DateField(_("month paid for"))
+    jumlah = models.IntegerField(_("amount"))
+    tanggal_bayar = models.DateField(_("payment date"))
+    referensi = models.CharField(_("payment reference"), max_length=64, unique=True)
+    reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversal")
+    kelurahan = models.ForeignKey("regions.Wilayah", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    import_batch = models.CharField(max_length=64, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["periode", "tanggal_bayar", "id"]
+        indexes = [models.Index(fields=["worker", "periode"])]
+
+
+class WorkerMonth(models.Model):
+    """Derived from the ledger: what was due and paid for one worker and month, and when it was covered.
+
+    `paid_from`/`paid_until` bound the days on which payments received cover the amount due
+    (a reversal can end coverage; a later top-up restores it as a new row).
+    """
+
+    worker = models.ForeignKey("workers.Worker", on_delete=models.CASCADE, related_name="months")
+    periode = models.DateField()
+    periode_index = models.IntegerField()
+    amount_due = models.PositiveIntegerField()
+    amount_paid = models.IntegerField()
+    paid_from = models.DateField(null=True, blank=True)
+    paid_until = models.DateField(null=True, blank=True)
+    kelurahan = models.ForeignKey("regions.Wilayah", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["worker", "periode", "paid_from"]
+        indexes = [
+            models.Index(fields=["worker", "paid_from"]),
+            models.Index(fields=["kelurahan", "periode"]),
+        ]
+
+
+class LingkunganSummary(models.Model):
+    """Program figures of one lingkungan as of one date; every higher level sums these rows."""
+
+    lingkungan = models.ForeignKey("regions.Wilayah", on_delete=models.CASCADE, related_name="+")
+    kelurahan = models.ForeignKey("regions.Wilayah", on_delete=models.CASCADE, related_name="+")
+    kecamatan = models.ForeignKey("regions.Wilayah", on_delete=models.CASCADE, related_name="+")
+    kota = models.ForeignKey("regions.Wilayah", on_delete=models.CASCADE, related_name="+")
+    as_of = models.DateField()
+    target = models.PositiveIntegerField(default=0)
+    registered = models.PositiveIntegerField(default=0)
+    protected = models.PositiveIntegerField(default=0)
+    paid_one_month_only = models.PositiveIntegerField(default=0)
+    never_paid = models.PositiveIntegerField(default=0)
+    active = models.PositiveIntegerField(default=0)
+    in_arrears = models.PositiveIntegerField(default=0)
+    inactive = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["lingkungan", "as_of"], name="summary_once_per_day"),
+        ]
+        indexes = [
+            models.Index(fields=["as_of", "kecamatan"]),
+            models.Index(fields=["as_of", "kelurahan"]),
+            models.Index(fields=["as_of", "kota"]),
+        ]
+
+
+class SummaryDate(models.Model):
+    """Which dates have a complete set of summary rows (a date is computed for all lingkungan at once)."""
+
+    as_of = models.DateField(unique=True)
+    computed_at = models.DateTimeField(auto_now=True)

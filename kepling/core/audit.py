@@ -1,0 +1,52 @@
+"""Writing audit rows. Call inside the action's transaction so the change and its record land together."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from kepling.core.models import AuditLog
+
+if TYPE_CHECKING:
+    from kepling.accounts.models import User
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, datetime.date | datetime.datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def record(
+    *,
+    actor: User | None,
+    action: str,
+    object_type: str,
+    object_id: object = "",
+    old: dict[str, Any] | None = None,
+    new: dict[str, Any] | None = None,
+    note: str = "",
+) -> AuditLog:
+    """Append one audit row."""
+    return AuditLog.objects.create(
+        actor=actor if actor is not None and actor.pk else None,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        old_values=_jsonable(old) if old is not None else None,
+        new_values=_jsonable(new) if new is not None else None,
+        note=note,
+    )
+
+
+def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Keep only the keys whose value differs, as (old, new)."""
+    keys = [k for k in after if before.get(k) != after[k]]
+    return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
