@@ -109,3 +109,14 @@ class KeplingTerm(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kepling} @ {self.lingkungan.kode} {self.start}..{self.end or ''}"
+
+
+class StaleSummary(models.Model):
+    """A lingkungan whose stored summaries from `since` on no longer match the records.
+
+    Registry and ledger writes add rows here in their own transaction; the summary refresh
+    recomputes those lingkungan set-based and removes the rows.
+    """
+
+    lingkungan = models.OneToOneField(Wilayah, on_delete=models.CASCADE, related_name="+")
+    since = models.DateField()
