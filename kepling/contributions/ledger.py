@@ -1,0 +1,131 @@
+"""The payment ledger and the per-month coverage derived from it.
+
+Payments are never updated or deleted; a correction is a reversal row. After any ledger or
+worker change, `recompute_worker_months` rebuilds the affected workers' WorkerMonth rows from
+the ledger, so totals always come from the ledger and never from adding file contents.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from kepling.accounts.models import User
+from kepling.contributions.models import Payment, WorkerMonth
+from kepling.contributions.tariffs import TariffBook
+from kepling.core import audit
+from kepling.core.periods import month_index
+from kepling.regions.queries import mark_summaries_stale
+from kepling.workers.models import Worker
+
+BATCH = 2000
+
+
+@dataclass(frozen=True)
+class _Entry:
+    day: datetime.date
+    order: int
+    amount: int
+
+
+def _coverage_rows(worker: Worker, month: datetime.date, due: int, entries: list[_Entry]) -> list[WorkerMonth]:
+    """Walk one month's payments in the order received; each span where they cover `due` is a row."""
+    total, opened, rows = 0, None, []
+    entries = sorted(entries, key=lambda e: (e.day, e.order))
+    for position, entry in enumerate(entries):
+        total += entry.amount
+        same_day_follows = position + 1 < len(entries) and entries[position + 1].day == entry.day
+        if same_day_follows:
+            continue  # coverage is judged on the day's closing balance
+        if total >= due and opened is None:
+            opened = entry.day
+        elif total < due and opened is not None:
+            rows.append((opened, entry.day))
+            opened = None
+    spans = [*rows, (opened, None)] if opened is not None else rows
+    base = {"worker": worker, "periode": month, "periode_index": month_index(month), "amount_due": due,
+            "amount_paid": total, "kelurahan_id": worker.kelurahan_id}
+    if not spans:
+        return [WorkerMonth(**base, paid_from=None, paid_until=None)]
+    return [WorkerMonth(**base, paid_from=start, paid_until=end) for start, end in spans]
+
+
+def recompute_worker_months(worker_ids: Iterable[int], *, book: TariffBook | None = None) -> int:
+    """Rebuild WorkerMonth rows of these workers from the ledger; returns the rows written."""
+    ids = sorted(set(worker_ids))
+    book = book or TariffBook()
+    written = 0
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
+        workers = {w.pk: w for w in Worker.objects.filter(pk__in=chunk)}
+        by_month: dict[tuple[int, datetime.date], list[_Entry]] = defaultdict(list)
+        payments = Payment.objects.filter(worker_id__in=chunk).values_list(
+            "worker_id", "periode", "tanggal_bayar", "id", "jumlah"
+        )
+        for worker_id, periode, paid_on, pk, amount in payments.iterator(chunk_size=10_000):
+            by_month[(worker_id, periode)].append(_Entry(paid_on, pk, amount))
+        rows: list[WorkerMonth] = []
+        for (worker_id, month), entries in by_month.items():
+            w = workers[worker_id]
+            due = book.due(month=month, program=w.program, sektor=w.sektor,
+                           sumber_iuran=w.sumber_iuran, penghasilan=w.penghasilan).total
+            rows.extend(_coverage_rows(w, month, due, entries))
+        WorkerMonth.objects.filter(worker_id__in=chunk).delete()
+        WorkerMonth.objects.bulk_create(rows, batch_size=5000)
+        written += len(rows)
+    return written
+
+
+def refresh_after_ledger_change(worker_ids: Iterable[int], since: datetime.date) -> None:
+    """Recompute coverage and mark the workers' lingkungan summaries stale from `since`."""
+    ids = set(worker_ids)
+    recompute_worker_months(ids)
+    lingkungan = Worker.objects.filter(pk__in=ids).values_list("lingkungan_id", flat=True).distinct()
+    mark_summaries_stale(lingkungan, since)
+
+
+@transaction.atomic
+def record_payment(
+    *, by: User | None, worker: Worker, periode: datetime.date, jumlah: int,
+    tanggal_bayar: datetime.date, referensi: str, kpj: str = "",
+) -> Payment:
+    """Add one payment for a known worker (BPJS is the source: used for single corrections and tests)."""
+    if jumlah <= 0:
+        raise ValueError(_("The amount must be a positive number of Rupiah."))
+    if Payment.objects.filter(referensi=referensi).exists():
+        raise ValueError(_("Payment reference %(ref)s is already in the ledger.") % {"ref": referensi})
+    payment = Payment.objects.create(
+        worker=worker, nik_hash=worker.nik_hash, nik_masked=worker.nik_masked, kpj=kpj,
+        periode=periode.replace(day=1), jumlah=jumlah, tanggal_bayar=tanggal_bayar, referensi=referensi,
+        kelurahan_id=worker.kelurahan_id, created_by=by,
+    )
+    audit.record(actor=by, action="payment_recorded", object_type="payment", object_id=payment.pk,
+                 new={"worker": worker.pk, "periode": payment.periode, "jumlah": jumlah,
+                      "tanggal_bayar": tanggal_bayar, "referensi": referensi})
+    refresh_after_ledger_change([worker.pk], tanggal_bayar)
+    return payment
+
+
+@transaction.atomic
+def reverse_payment(*, by: User | None, payment: Payment, on: datetime.date, reason: str) -> Payment:
+    """Cancel a payment with a reversal row dated `on`; the original row stays as it was."""
+    if payment.jumlah <= 0 or payment.reverses_id is not None:
+        raise ValueError(_("A reversal cannot itself be reversed."))
+    if Payment.objects.filter(reverses=payment).exists():
+        raise ValueError(_("This payment has already been reversed."))
+    reversal = Payment.objects.create(
+        worker_id=payment.worker_id, nik_hash=payment.nik_hash, nik_encrypted=payment.nik_encrypted,
+        nik_masked=payment.nik_masked, kpj=payment.kpj, periode=payment.periode, jumlah=-payment.jumlah,
+        tanggal_bayar=on, referensi=f"{payment.referensi}#batal", reverses=payment,
+        kelurahan_id=payment.kelurahan_id, created_by=by,
+    )
+    audit.record(actor=by, action="payment_reversed", object_type="payment", object_id=payment.pk,
+                 new={"reversal": reversal.pk, "jumlah": reversal.jumlah, "on": on}, note=reason)
+    if payment.worker_id is not None:
+        refresh_after_ledger_change([payment.worker_id], on)
+    return reversal
