@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+import datetime
 
-from kepling.accounts.models import User
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext
+
+from kepling.accounts.models import Role, User
 from kepling.core import audit
-from kepling.regions.models import LEVEL_KEYS, LINGKUNGAN, TargetChange, Wilayah
+from kepling.regions.models import (
+    LEVEL_KEYS,
+    LINGKUNGAN,
+    KeplingTerm,
+    TargetChange,
+    Wilayah,
+    WilayahStatistic,
+)
 
 
 def _ancestors(node: Wilayah, parent: Wilayah | None) -> dict[str, Wilayah | None]:
     """The denormalised ancestor columns of a node: its parent's, plus itself at its own level."""
-    columns: dict[str, Wilayah | None] = {key: None for key in LEVEL_KEYS.values()}
+    columns: dict[str, Wilayah | None] = dict.fromkeys(LEVEL_KEYS.values())
     if parent is not None:
         for key in LEVEL_KEYS.values():
             columns[key] = getattr(parent, key)
@@ -31,17 +42,29 @@ def save_wilayah(
     target: int | None = None,
     reason: str = "",
 ) -> tuple[Wilayah, str]:
-    """Create or update a node by its code. Returns the node and 'created', 'updated' or 'unchanged'."""
+    """Create or update a node by its code; returns it and 'created', 'updated' or 'unchanged'."""
     node = Wilayah.objects.select_for_update().filter(kode=kode).first()
     if node is None:
-        node = Wilayah.objects.create(kode=kode, nama=nama, level=level, parent=parent, kode_pos=kode_pos)
+        node = Wilayah.objects.create(
+            kode=kode, nama=nama, level=level, parent=parent, kode_pos=kode_pos
+        )
         for key, value in _ancestors(node, parent).items():
             setattr(node, key, value)
         node.save()
-        audit.record(actor=by, action="wilayah_created", object_type="wilayah", object_id=kode,
-                     new={"nama": nama, "level": level, "parent": parent.kode if parent else None})
+        audit.record(
+            actor=by,
+            action="wilayah_created",
+            object_type="wilayah",
+            object_id=kode,
+            new={"nama": nama, "level": level, "parent": parent.kode if parent else None},
+        )
         if level == LINGKUNGAN:
-            _write_target(by=by, node=node, target=target if target is not None else 25, reason=reason or "created")
+            _write_target(
+                by=by,
+                node=node,
+                target=target if target is not None else settings.DEFAULT_LINGKUNGAN_TARGET,
+                reason=reason or "created",
+            )
         return node, "created"
     before = {"nama": node.nama, "kode_pos": node.kode_pos}
     after = {"nama": nama, "kode_pos": kode_pos or node.kode_pos}
@@ -50,7 +73,14 @@ def save_wilayah(
     if new:
         node.nama, node.kode_pos = after["nama"], after["kode_pos"]
         node.save(update_fields=["nama", "kode_pos"])
-        audit.record(actor=by, action="wilayah_updated", object_type="wilayah", object_id=kode, old=old, new=new)
+        audit.record(
+            actor=by,
+            action="wilayah_updated",
+            object_type="wilayah",
+            object_id=kode,
+            old=old,
+            new=new,
+        )
     if target_changed:
         assert target is not None
         _write_target(by=by, node=node, target=target, reason=reason)
@@ -61,9 +91,18 @@ def _write_target(*, by: User | None, node: Wilayah, target: int, reason: str) -
     old = node.target
     node.target = target
     node.save(update_fields=["target"])
-    TargetChange.objects.create(wilayah=node, old_target=old, new_target=target, changed_by=by, reason=reason)
-    audit.record(actor=by, action="target_changed", object_type="wilayah", object_id=node.kode,
-                 old={"target": old}, new={"target": target}, note=reason)
+    TargetChange.objects.create(
+        wilayah=node, old_target=old, new_target=target, changed_by=by, reason=reason
+    )
+    audit.record(
+        actor=by,
+        action="target_changed",
+        object_type="wilayah",
+        object_id=node.kode,
+        old={"target": old},
+        new={"target": target},
+        note=reason,
+    )
 
 
 @transaction.atomic
@@ -77,3 +116,194 @@ def set_target(*, by: User | None, lingkungan: Wilayah, target: int, reason: str
     if node.target != target:
         _write_target(by=by, node=node, target=target, reason=reason)
     lingkungan.target = target
+
+
+@transaction.atomic
+def save_statistic(
+    *,
+    by: User | None,
+    wilayah: Wilayah,
+    per_tanggal: datetime.date,
+    angkatan_kerja: int,
+    peserta_aktif_bpjs: int,
+) -> tuple[WilayahStatistic, str]:
+    """Set a node's labour force and active participants as of a date; returns the outcome."""
+    if angkatan_kerja < 0 or peserta_aktif_bpjs < 0:
+        raise ValueError(gettext("Statistics cannot be negative."))
+    if peserta_aktif_bpjs > angkatan_kerja:
+        raise ValueError(gettext("Active BPJS participants cannot exceed the labour force."))
+    figures = {"angkatan_kerja": angkatan_kerja, "peserta_aktif_bpjs": peserta_aktif_bpjs}
+    object_id = f"{wilayah.kode}@{per_tanggal.isoformat()}"
+    statistic = (
+        WilayahStatistic.objects.select_for_update()
+        .filter(wilayah=wilayah, per_tanggal=per_tanggal)
+        .first()
+    )
+    if statistic is None:
+        statistic = WilayahStatistic.objects.create(
+            wilayah=wilayah, per_tanggal=per_tanggal, **figures
+        )
+        audit.record(
+            actor=by,
+            action="statistic_created",
+            object_type="wilayah_statistic",
+            object_id=object_id,
+            new=figures,
+        )
+        return statistic, "created"
+    before = {
+        "angkatan_kerja": statistic.angkatan_kerja,
+        "peserta_aktif_bpjs": statistic.peserta_aktif_bpjs,
+    }
+    old, new = audit.changed_fields(before, figures)
+    if not new:
+        return statistic, "unchanged"
+    statistic.angkatan_kerja, statistic.peserta_aktif_bpjs = angkatan_kerja, peserta_aktif_bpjs
+    statistic.save(update_fields=["angkatan_kerja", "peserta_aktif_bpjs", "updated_at"])
+    audit.record(
+        actor=by,
+        action="statistic_updated",
+        object_type="wilayah_statistic",
+        object_id=object_id,
+        old=old,
+        new=new,
+    )
+    return statistic, "updated"
+
+
+class TermConflictError(ValueError):
+    """A Kepling term that would overlap or come before the terms already recorded."""
+
+
+def _term_label(term: KeplingTerm) -> str:
+    return gettext("%(name)s (%(username)s) in %(kode)s from %(start)s") % {
+        "name": term.kepling.full_name or term.kepling.username,
+        "username": term.kepling.username,
+        "kode": term.lingkungan.kode,
+        "start": term.start.isoformat(),
+    }
+
+
+def _check_no_conflict(terms: list[KeplingTerm], start: datetime.date) -> None:
+    """Reject a start on or before a recorded term's start, or inside a closed term."""
+    for term in terms:
+        if start <= term.start:
+            raise TermConflictError(
+                gettext(
+                    "The term cannot start on %(start)s: the term of %(term)s starts on or after "
+                    "that date. A new term must start after every recorded term."
+                )
+                % {"start": start.isoformat(), "term": _term_label(term)}
+            )
+        if term.end is not None and start <= term.end:
+            raise TermConflictError(
+                gettext(
+                    "The term cannot start on %(start)s: the term of %(term)s lasts until %(end)s. "
+                    "Start the new term after that date."
+                )
+                % {
+                    "start": start.isoformat(),
+                    "term": _term_label(term),
+                    "end": term.end.isoformat(),
+                }
+            )
+
+
+def _close(*, by: User | None, term: KeplingTerm, end: datetime.date, note: str) -> None:
+    term.end = end
+    term.save(update_fields=["end"])
+    audit.record(
+        actor=by,
+        action="kepling_term_ended",
+        object_type="kepling_term",
+        object_id=term.pk,
+        old={"end": None},
+        new={"end": end},
+        note=note,
+    )
+
+
+@transaction.atomic
+def start_kepling_term(
+    *, by: User | None, kepling: User, lingkungan: Wilayah, start: datetime.date
+) -> KeplingTerm:
+    """Put a Kepling in office from `start`, ending the open term before; history is kept."""
+    if lingkungan.level != LINGKUNGAN:
+        raise ValueError(
+            gettext("%(kode)s is not a lingkungan: Kepling serve in a lingkungan.")
+            % {"kode": lingkungan.kode}
+        )
+    if kepling.role not in {Role.KEPLING, ""}:
+        raise ValueError(
+            gettext("%(username)s is not a Kepling account (role: %(role)s).")
+            % {"username": kepling.username, "role": kepling.get_role_display()}
+        )
+    # Lock the lingkungan row so two concurrent appointments cannot both see "no open term".
+    Wilayah.objects.select_for_update().filter(pk=lingkungan.pk).first()
+    here = list(
+        KeplingTerm.objects.filter(lingkungan=lingkungan).select_related("kepling", "lingkungan")
+    )
+    # A Kepling holds one lingkungan at a time: a move ends their open term elsewhere.
+    elsewhere = list(
+        KeplingTerm.objects.filter(kepling=kepling, end__isnull=True)
+        .exclude(lingkungan=lingkungan)
+        .select_related("kepling", "lingkungan")
+    )
+    _check_no_conflict(here + elsewhere, start)
+    for term in here:
+        if term.end is None and term.kepling_id == kepling.pk:
+            raise TermConflictError(
+                gettext("%(term)s is already in office.") % {"term": _term_label(term)}
+            )
+    day_before = start - datetime.timedelta(days=1)
+    for term in here:
+        if term.end is None:
+            _close(
+                by=by,
+                term=term,
+                end=day_before,
+                note=gettext("succeeded by %(username)s") % {"username": kepling.username},
+            )
+    for term in elsewhere:
+        _close(
+            by=by,
+            term=term,
+            end=day_before,
+            note=gettext("moved to %(kode)s") % {"kode": lingkungan.kode},
+        )
+    term = KeplingTerm.objects.create(kepling=kepling, lingkungan=lingkungan, start=start)
+    kepling.role, kepling.wilayah = Role.KEPLING, lingkungan
+    kepling.save(update_fields=["role", "wilayah"])
+    audit.record(
+        actor=by,
+        action="kepling_term_started",
+        object_type="kepling_term",
+        object_id=term.pk,
+        new={"kepling": kepling.username, "lingkungan": lingkungan.kode, "start": start},
+    )
+    return term
+
+
+@transaction.atomic
+def end_kepling_term(
+    *, by: User | None, term: KeplingTerm, end: datetime.date, reason: str = ""
+) -> KeplingTerm:
+    """End an open term on `end` (the last day in office)."""
+    locked = (
+        KeplingTerm.objects.select_for_update()
+        .select_related("kepling", "lingkungan")
+        .get(pk=term.pk)
+    )
+    if locked.end is not None:
+        raise TermConflictError(
+            gettext("The term of %(term)s already ended on %(end)s.")
+            % {"term": _term_label(locked), "end": locked.end.isoformat()}
+        )
+    if end < locked.start:
+        raise TermConflictError(
+            gettext("The term of %(term)s cannot end before it starts.")
+            % {"term": _term_label(locked)}
+        )
+    _close(by=by, term=locked, end=end, note=reason)
+    term.end = end
+    return locked

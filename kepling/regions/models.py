@@ -1,4 +1,4 @@
-"""The wilayah tree (city > kecamatan > kelurahan > lingkungan), targets, statistics and Kepling terms."""
+"""The wilayah tree (city > kecamatan > kelurahan > lingkungan), targets, statistics, terms."""
 
 from __future__ import annotations
 
@@ -7,7 +7,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 KOTA, KECAMATAN, KELURAHAN, LINGKUNGAN = 0, 1, 2, 3
-LEVEL_KEYS = {KOTA: "kota", KECAMATAN: "kecamatan", KELURAHAN: "kelurahan", LINGKUNGAN: "lingkungan"}
+LEVEL_KEYS = {
+    KOTA: "kota",
+    KECAMATAN: "kecamatan",
+    KELURAHAN: "kelurahan",
+    LINGKUNGAN: "lingkungan",
+}
 LEVEL_BY_KEY = {v: k for k, v in LEVEL_KEYS.items()}
 
 
@@ -35,15 +40,27 @@ class Wilayah(models.Model):
     nama = models.CharField(_("name"), max_length=120)
     level = models.PositiveSmallIntegerField(_("level"), db_index=True)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
         verbose_name=_("parent"),
     )
     # Ancestors denormalised (each node points to itself at its own level) so scoping and
     # roll-ups are one indexed equality filter, never a recursive query.
-    kota = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    kecamatan = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    kelurahan = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    lingkungan = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    kota = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    kecamatan = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    kelurahan = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    lingkungan = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     target = models.PositiveIntegerField(_("target"), null=True, blank=True)
     kode_pos = models.CharField(_("postal code"), max_length=10, blank=True)
 
@@ -70,12 +87,17 @@ class TargetChange(models.Model):
     wilayah = models.ForeignKey(Wilayah, on_delete=models.PROTECT, related_name="target_changes")
     old_target = models.PositiveIntegerField(null=True, blank=True)
     new_target = models.PositiveIntegerField()
-    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     changed_at = models.DateTimeField(auto_now_add=True)
     reason = models.CharField(max_length=255, blank=True)
 
     class Meta:
         ordering = ["-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.wilayah.kode}: {self.old_target} -> {self.new_target}"
 
 
 class WilayahStatistic(models.Model):
@@ -90,14 +112,21 @@ class WilayahStatistic(models.Model):
     class Meta:
         ordering = ["wilayah__kode", "-per_tanggal"]
         constraints = [
-            models.UniqueConstraint(fields=["wilayah", "per_tanggal"], name="statistic_once_per_date"),
+            models.UniqueConstraint(
+                fields=["wilayah", "per_tanggal"], name="statistic_once_per_date"
+            ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.wilayah.kode} {self.per_tanggal}"
 
 
 class KeplingTerm(models.Model):
-    """A Kepling's term in office in one lingkungan; at most one term is open per lingkungan per day."""
+    """A Kepling's term in office in one lingkungan; one term per lingkungan covers any day."""
 
-    kepling = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="terms")
+    kepling = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="terms"
+    )
     lingkungan = models.ForeignKey(Wilayah, on_delete=models.PROTECT, related_name="terms")
     start = models.DateField(_("term start"))
     end = models.DateField(_("term end"), null=True, blank=True)
@@ -120,3 +149,6 @@ class StaleSummary(models.Model):
 
     lingkungan = models.OneToOneField(Wilayah, on_delete=models.CASCADE, related_name="+")
     since = models.DateField()
+
+    def __str__(self) -> str:
+        return f"{self.lingkungan_id} since {self.since}"
