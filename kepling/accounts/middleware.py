@@ -2,11 +2,14 @@
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-ALLOWED_PATHS = ("password_change", "logout", "static")
+# Pages a user with a one-time password may still reach: the change itself, signing out,
+# signing in as someone else, and the static files those pages need.
+ALLOWED_URL_NAMES = ("password_change", "logout", "login")
 
 
 class ForcePasswordChangeMiddleware:
@@ -15,8 +18,18 @@ class ForcePasswordChangeMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and getattr(user, "must_change_password", False):
-            allowed = {reverse("password_change"), reverse("logout")}
-            if request.path not in allowed and not request.path.startswith("/static/"):
-                return redirect("password_change")
+        if (
+            user is not None
+            and user.is_authenticated
+            and getattr(user, "must_change_password", False)
+            and not self._allowed(request.path)
+        ):
+            return redirect("password_change")
         return self.get_response(request)
+
+    @staticmethod
+    def _allowed(path: str) -> bool:
+        static_prefix = "/" + str(settings.STATIC_URL or "/static/").lstrip("/")
+        if path.startswith(static_prefix):
+            return True
+        return path in {reverse(name) for name in ALLOWED_URL_NAMES}

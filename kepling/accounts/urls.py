@@ -5,7 +5,7 @@ from kepling.accounts import views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("masuk/", auth_views.LoginView.as_view(), name="login"),
+    path("masuk/", views.SignInView.as_view(), name="login"),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("akun/kata-sandi/", views.password_change, name="password_change"),
 ]

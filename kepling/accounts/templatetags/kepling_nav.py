@@ -1,0 +1,87 @@
+"""The main navigation, adapted to the signed-in user's role: `{% main_nav as items %}`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django import template
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from kepling.accounts.models import Role
+
+register = template.Library()
+
+EVERYONE = frozenset(Role)
+AREA_HEADS = frozenset({Role.LURAH, Role.CAMAT})
+CITY_READERS = frozenset({Role.ADMIN_KOTA, Role.PIMPINAN, Role.PETUGAS_BPJS})
+
+
+@dataclass(frozen=True)
+class NavLink:
+    """A menu entry: a URL name and who sees it. Pages not built yet render as 'coming soon'."""
+
+    label: Promise
+    url_name: str
+    roles: frozenset[Role]
+    staff_only: bool = False
+
+
+LINKS = (
+    NavLink(_("Home"), "home", EVERYONE),
+    NavLink(_("Register a worker"), "workers:register", frozenset({Role.KEPLING})),
+    NavLink(_("My workers"), "workers:list", frozenset({Role.KEPLING})),
+    NavLink(_("Workers"), "workers:list", AREA_HEADS | {Role.ADMIN_KOTA, Role.PETUGAS_BPJS}),
+    NavLink(_("Kepling progress"), "dashboards:kepling", AREA_HEADS | CITY_READERS),
+    NavLink(_("Reports"), "dashboards:reports", AREA_HEADS | CITY_READERS),
+    NavLink(_("Imports"), "imports:list", frozenset({Role.ADMIN_KOTA, Role.PETUGAS_BPJS})),
+    NavLink(
+        _("Reconciliation"), "reconciliation:queue", frozenset({Role.PETUGAS_BPJS, Role.ADMIN_KOTA})
+    ),
+    NavLink(_("Audit log"), "audit_log", frozenset({Role.ADMIN_KOTA})),
+    NavLink(_("Administration"), "admin:index", frozenset({Role.ADMIN_KOTA}), staff_only=True),
+)
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str | None
+    current: bool
+
+
+def _url(name: str) -> str | None:
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
+def _visible(link: NavLink, user: Any) -> bool:
+    # A superuser without a role (created with `createsuperuser`) works as the city administrator.
+    role = Role.ADMIN_KOTA if user.is_superuser else user.role
+    if link.staff_only and not user.is_staff:
+        return False
+    return role in link.roles
+
+
+@register.simple_tag(takes_context=True)
+def main_nav(context: template.Context) -> list[NavItem]:
+    """The links the user's role may use; `url` is None for pages not built yet."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return []
+    path = request.path if request is not None else ""
+    items: list[NavItem] = []
+    seen: set[str] = set()
+    for link in LINKS:
+        if not _visible(link, user) or link.url_name in seen:
+            continue
+        seen.add(link.url_name)
+        url = _url(link.url_name)
+        current = url is not None and (path == url or (url != "/" and path.startswith(url)))
+        items.append(NavItem(str(link.label), url, current))
+    return items

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from kepling.core import views
+
+urlpatterns = [
+    path("audit/", views.audit_log, name="audit_log"),
+]
