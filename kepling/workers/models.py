@@ -1,4 +1,4 @@
-"""The registry of workers, with consent, credit and the queues of conflicts and likely duplicates."""
+"""The registry of workers, with consent, credit and the review queues (conflicts, duplicates)."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ class Payer(models.TextChoices):
 
 
 class Worker(models.Model):
-    """One informal worker, one NIK, city-wide. The NIK is stored encrypted and found by its keyed hash."""
+    """One informal worker, one NIK, city-wide. The NIK is stored encrypted, found by keyed hash."""
 
     nik_hash = models.CharField(max_length=64, unique=True)
     nik_encrypted = models.TextField()
@@ -50,22 +50,36 @@ class Worker(models.Model):
     tanggal_daftar = models.DateField(_("registration date"), db_index=True)
     withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
 
-    lingkungan = models.ForeignKey("regions.Wilayah", on_delete=models.PROTECT, related_name="workers")
+    lingkungan = models.ForeignKey(
+        "regions.Wilayah", on_delete=models.PROTECT, related_name="workers"
+    )
     # Ancestors of the lingkungan, denormalised for scoping and roll-ups (and as the shard key).
     kelurahan = models.ForeignKey("regions.Wilayah", on_delete=models.PROTECT, related_name="+")
     kecamatan = models.ForeignKey("regions.Wilayah", on_delete=models.PROTECT, related_name="+")
     kota = models.ForeignKey("regions.Wilayah", on_delete=models.PROTECT, related_name="+")
 
     credited_kepling = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-        related_name="credited_workers", verbose_name=_("credited Kepling"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="credited_workers",
+        verbose_name=_("credited Kepling"),
     )
     registered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     consent_at = models.DateTimeField(_("consent given at"))
     consent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     consent_version = models.CharField(_("consent text version"), max_length=20)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -97,14 +111,24 @@ class DecisionStatus(models.TextChoices):
 class AttributionConflict(models.Model):
     """A second Kepling entered a NIK already registered; the first keeps credit until decided."""
 
-    worker = models.ForeignKey(Worker, on_delete=models.PROTECT, related_name="attribution_conflicts")
-    claimant = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    claimant_lingkungan = models.ForeignKey("regions.Wilayah", on_delete=models.PROTECT, related_name="+")
+    worker = models.ForeignKey(
+        Worker, on_delete=models.PROTECT, related_name="attribution_conflicts"
+    )
+    claimant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    claimant_lingkungan = models.ForeignKey(
+        "regions.Wilayah", on_delete=models.PROTECT, related_name="+"
+    )
     kelurahan = models.ForeignKey("regions.Wilayah", on_delete=models.PROTECT, related_name="+")
     claimed_on = models.DateField()
     submitted = models.JSONField(default=dict)
-    status = models.CharField(max_length=20, choices=DecisionStatus.choices, default=DecisionStatus.OPEN)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(
+        max_length=20, choices=DecisionStatus.choices, default=DecisionStatus.OPEN
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     reason = models.TextField(blank=True)
     opened_at = models.DateTimeField(auto_now_add=True)
@@ -113,10 +137,14 @@ class AttributionConflict(models.Model):
         ordering = ["-opened_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["worker", "claimant_lingkungan"], condition=models.Q(status="open"),
+                fields=["worker", "claimant_lingkungan"],
+                condition=models.Q(status="open"),
                 name="one_open_conflict_per_claim",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} claimed from {self.claimant_lingkungan_id} ({self.status})"
 
 
 class LikelyDuplicate(models.Model):
@@ -125,12 +153,21 @@ class LikelyDuplicate(models.Model):
     worker = models.ForeignKey(Worker, on_delete=models.PROTECT, related_name="+")
     other = models.ForeignKey(Worker, on_delete=models.PROTECT, related_name="+")
     kelurahan = models.ForeignKey("regions.Wilayah", on_delete=models.PROTECT, related_name="+")
-    status = models.CharField(max_length=20, choices=DecisionStatus.choices, default=DecisionStatus.OPEN)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(
+        max_length=20, choices=DecisionStatus.choices, default=DecisionStatus.OPEN
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     reason = models.TextField(blank=True)
     opened_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-opened_at", "-id"]
-        constraints = [models.UniqueConstraint(fields=["worker", "other"], name="duplicate_pair_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["worker", "other"], name="duplicate_pair_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} ~ {self.other_id} ({self.status})"
