@@ -35,8 +35,10 @@ typecheck:
 migrations-check:
 	$(KEPLING) makemigrations --check --dry-run
 
+# Tests that need the full reference scenario run in a session of their own (it is built once).
 pytest:
-	.venv/bin/pytest $(PYTEST_ARGS)
+	.venv/bin/pytest -m "not scenario" $(PYTEST_ARGS)
+	.venv/bin/pytest -m scenario $(PYTEST_ARGS)
 
 bench: install
 	.venv/bin/python -m bench

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "kepling.regions",
     "kepling.workers",
     "kepling.contributions",
+    "kepling.demo",
 ]
 
 MIDDLEWARE = [
