@@ -18,7 +18,7 @@ def env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-DEVELOPMENT_SECRET = "kepling-development-secret-not-for-production"  # noqa: S105
+DEVELOPMENT_SECRET = "kepling-development-secret-not-for-production"
 DEVELOPMENT_NIK_KEY = "a2VwbGluZy1kZXZlbG9wbWVudC1uaWsta2V5LTAwMDA="  # 32 bytes, base64
 DEVELOPMENT_NIK_LOOKUP_KEY = "kepling-development-nik-lookup-key"
 
@@ -57,6 +57,12 @@ INSTALLED_APPS = [
     "kepling.regions",
     "kepling.workers",
     "kepling.contributions",
+    "kepling.dashboards",
+    "kepling.imports",
+    "kepling.reconciliation",
+    "kepling.reminders",
+    "kepling.reports",
+    "kepling.api",
     "kepling.demo",
 ]
 

@@ -6,5 +6,12 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("kepling.core.urls")),
+    path("dasbor/", include("kepling.dashboards.urls")),
+    path("pekerja/", include("kepling.workers.urls")),
+    path("impor/", include("kepling.imports.urls")),
+    path("rekonsiliasi/", include("kepling.reconciliation.urls")),
+    path("pengingat/", include("kepling.reminders.urls")),
+    path("laporan/", include("kepling.reports.urls")),
+    path("api/v1/", include("kepling.api.urls")),
     path("", include("kepling.accounts.urls")),
 ]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from kepling.accounts.models import Role, User
 from kepling.core.crypto import encrypt_text, lookup_hash, mask_nik
 from kepling.regions.actions import save_wilayah
-from kepling.regions.models import KECAMATAN, KELURAHAN, KOTA, LINGKUNGAN, Wilayah
+from kepling.regions.models import KECAMATAN, KELURAHAN, KOTA, LINGKUNGAN, Wilayah, lingkungan_ancestors
 from kepling.workers.models import Worker
 
 TEST_PASSWORD = "kata-sandi-uji-yang-panjang"
@@ -59,15 +59,26 @@ def make_worker(lingkungan: Wilayah, *, registered: str = "2025-06-02", **fields
     serial = next(_worker_serial)
     nik = str(fields.pop("nik", f"127101{150590 + 0:06d}{serial:04d}"))
     values: dict[str, object] = {
-        "nama": f"Pekerja {serial}", "jenis_kelamin": "L", "tanggal_lahir": datetime.date(1990, 5, 15),
-        "no_hp": "+6281234567890", "pekerjaan": "Pedagang", "sektor": "lainnya", "penghasilan": 1_000_000,
-        "program": "JKK-JKM", "sumber_iuran": "mandiri",
+        "nama": f"Pekerja {serial}",
+        "jenis_kelamin": "L",
+        "tanggal_lahir": datetime.date(1990, 5, 15),
+        "no_hp": "+6281234567890",
+        "pekerjaan": "Pedagang",
+        "sektor": "lainnya",
+        "penghasilan": 1_000_000,
+        "program": "JKK-JKM",
+        "sumber_iuran": "mandiri",
     }
     values.update(fields)
     return Worker.objects.create(
-        nik_hash=lookup_hash(nik), nik_encrypted=encrypt_text(nik), nik_masked=mask_nik(nik),
-        name_key=str(values["nama"]).casefold(), tanggal_daftar=datetime.date.fromisoformat(registered),
-        lingkungan=lingkungan, kelurahan_id=lingkungan.kelurahan_id, kecamatan_id=lingkungan.kecamatan_id,
-        kota_id=lingkungan.kota_id, consent_at=datetime.datetime(2025, 6, 1, tzinfo=datetime.UTC),
-        consent_version="test", **values,  # type: ignore[arg-type]
+        nik_hash=lookup_hash(nik),
+        nik_encrypted=encrypt_text(nik),
+        nik_masked=mask_nik(nik),
+        name_key=str(values["nama"]).casefold(),
+        tanggal_daftar=datetime.date.fromisoformat(registered),
+        lingkungan=lingkungan,
+        **lingkungan_ancestors(lingkungan),
+        consent_at=datetime.datetime(2025, 6, 1, tzinfo=datetime.UTC),
+        consent_version="test",
+        **values,
     )

@@ -77,10 +77,17 @@ def parse_payment_row(number: int, record: dict[str, str], today: datetime.date)
             problems.append(("tanggal_bayar", _("The payment date is in the future.")))
         elif paid_on < EARLIEST_PAYMENT:
             problems.append(("tanggal_bayar", _("The payment date is before the BPU program existed.")))
-    if isinstance(periode, datetime.date) and isinstance(paid_on, datetime.date):
-        if periode > add_months(month_start(paid_on), MAX_ADVANCE_MONTHS):
-            problems.append(("periode", _("The month is more than %(n)d months after the payment date.")
-                             % {"n": MAX_ADVANCE_MONTHS}))
+    if (
+        isinstance(periode, datetime.date)
+        and isinstance(paid_on, datetime.date)
+        and periode > add_months(month_start(paid_on), MAX_ADVANCE_MONTHS)
+    ):
+        problems.append(
+            (
+                "periode",
+                _("The month is more than %(n)d months after the payment date.") % {"n": MAX_ADVANCE_MONTHS},
+            )
+        )
     if problems:
         raise RowRejectedError(problems)
     assert isinstance(periode, datetime.date) and isinstance(jumlah, int) and isinstance(paid_on, datetime.date)
@@ -89,7 +96,11 @@ def parse_payment_row(number: int, record: dict[str, str], today: datetime.date)
 
 def _same(stored: Payment, row: PaymentRow, nik_hash: str) -> bool:
     return (stored.nik_hash, stored.periode, stored.jumlah, stored.tanggal_bayar) == (
-        nik_hash, row.periode, row.jumlah, row.tanggal_bayar)
+        nik_hash,
+        row.periode,
+        row.jumlah,
+        row.tanggal_bayar,
+    )
 
 
 def _chunks(rows: Iterator[PaymentRow]) -> Iterator[list[PaymentRow]]:
@@ -126,8 +137,16 @@ class PaymentImport:
                 continue
             first = self.seen.get(row.referensi)
             if first is not None:
-                self.result.reject(number, [("referensi", _("Reference %(ref)s already appears in row %(row)d.")
-                                             % {"ref": row.referensi, "row": first})])
+                self.result.reject(
+                    number,
+                    [
+                        (
+                            "referensi",
+                            _("Reference %(ref)s already appears in row %(row)d.")
+                            % {"ref": row.referensi, "row": first},
+                        )
+                    ],
+                )
                 continue
             self.seen[row.referensi] = number
             yield row
@@ -145,17 +164,34 @@ class PaymentImport:
                 if _same(existing, row, nik_hash):
                     self.result.already_present += 1
                 else:
-                    self.result.reject(row.row, [("referensi", _(
-                        "Reference %(ref)s is already in the ledger for a different payment.") % {"ref": row.referensi})])
+                    self.result.reject(
+                        row.row,
+                        [
+                            (
+                                "referensi",
+                                _("Reference %(ref)s is already in the ledger for a different payment.")
+                                % {"ref": row.referensi},
+                            )
+                        ],
+                    )
                 continue
             worker_id = workers.get(nik_hash)
-            new.append(Payment(
-                worker_id=worker_id, nik_hash=nik_hash,
-                nik_encrypted="" if worker_id else encrypt_text(row.nik), nik_masked=mask_nik(row.nik),
-                kpj=row.kpj, periode=row.periode, jumlah=row.jumlah, tanggal_bayar=row.tanggal_bayar,
-                referensi=row.referensi, kelurahan_id=kelurahan.get(worker_id) if worker_id else None,
-                import_batch=self.batch, created_by=self.by,
-            ))
+            new.append(
+                Payment(
+                    worker_id=worker_id,
+                    nik_hash=nik_hash,
+                    nik_encrypted="" if worker_id else encrypt_text(row.nik),
+                    nik_masked=mask_nik(row.nik),
+                    kpj=row.kpj,
+                    periode=row.periode,
+                    jumlah=row.jumlah,
+                    tanggal_bayar=row.tanggal_bayar,
+                    referensi=row.referensi,
+                    kelurahan_id=kelurahan.get(worker_id) if worker_id else None,
+                    import_batch=self.batch,
+                    created_by=self.by,
+                )
+            )
             if worker_id:
                 self.touched_workers.add(worker_id)
             self.earliest = min(filter(None, [self.earliest, row.tanggal_bayar]))
@@ -172,9 +208,14 @@ class PaymentImport:
             if self.touched_workers and self.earliest:
                 refresh_after_ledger_change(self.touched_workers, self.earliest)
             if self.result.applied:
-                audit.record(actor=self.by, action="payments_imported", object_type="import",
-                             object_id=self.batch, new=self.result.as_dict() | {"errors": len(self.result.errors)},
-                             note=self.source)
+                audit.record(
+                    actor=self.by,
+                    action="payments_imported",
+                    object_type="import",
+                    object_id=self.batch,
+                    new=self.result.as_dict() | {"errors": len(self.result.errors)},
+                    note=self.source,
+                )
         return self.result
 
 

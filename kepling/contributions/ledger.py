@@ -48,8 +48,14 @@ def _coverage_rows(worker: Worker, month: datetime.date, due: int, entries: list
             rows.append((opened, entry.day))
             opened = None
     spans = [*rows, (opened, None)] if opened is not None else rows
-    base = {"worker": worker, "periode": month, "periode_index": month_index(month), "amount_due": due,
-            "amount_paid": total, "kelurahan_id": worker.kelurahan_id}
+    base = {
+        "worker": worker,
+        "periode": month,
+        "periode_index": month_index(month),
+        "amount_due": due,
+        "amount_paid": total,
+        "kelurahan_id": worker.kelurahan_id,
+    }
     if not spans:
         return [WorkerMonth(**base, paid_from=None, paid_until=None)]
     return [WorkerMonth(**base, paid_from=start, paid_until=end) for start, end in spans]
@@ -72,8 +78,9 @@ def recompute_worker_months(worker_ids: Iterable[int], *, book: TariffBook | Non
         rows: list[WorkerMonth] = []
         for (worker_id, month), entries in by_month.items():
             w = workers[worker_id]
-            due = book.due(month=month, program=w.program, sektor=w.sektor,
-                           sumber_iuran=w.sumber_iuran, penghasilan=w.penghasilan).total
+            due = book.due(
+                month=month, program=w.program, sektor=w.sektor, sumber_iuran=w.sumber_iuran, penghasilan=w.penghasilan
+            ).total
             rows.extend(_coverage_rows(w, month, due, entries))
         WorkerMonth.objects.filter(worker_id__in=chunk).delete()
         WorkerMonth.objects.bulk_create(rows, batch_size=5000)
@@ -91,8 +98,14 @@ def refresh_after_ledger_change(worker_ids: Iterable[int], since: datetime.date)
 
 @transaction.atomic
 def record_payment(
-    *, by: User | None, worker: Worker, periode: datetime.date, jumlah: int,
-    tanggal_bayar: datetime.date, referensi: str, kpj: str = "",
+    *,
+    by: User | None,
+    worker: Worker,
+    periode: datetime.date,
+    jumlah: int,
+    tanggal_bayar: datetime.date,
+    referensi: str,
+    kpj: str = "",
 ) -> Payment:
     """Add one payment for a known worker (BPJS is the source: used for single corrections and tests)."""
     if jumlah <= 0:
@@ -100,13 +113,30 @@ def record_payment(
     if Payment.objects.filter(referensi=referensi).exists():
         raise ValueError(_("Payment reference %(ref)s is already in the ledger.") % {"ref": referensi})
     payment = Payment.objects.create(
-        worker=worker, nik_hash=worker.nik_hash, nik_masked=worker.nik_masked, kpj=kpj,
-        periode=periode.replace(day=1), jumlah=jumlah, tanggal_bayar=tanggal_bayar, referensi=referensi,
-        kelurahan_id=worker.kelurahan_id, created_by=by,
+        worker=worker,
+        nik_hash=worker.nik_hash,
+        nik_masked=worker.nik_masked,
+        kpj=kpj,
+        periode=periode.replace(day=1),
+        jumlah=jumlah,
+        tanggal_bayar=tanggal_bayar,
+        referensi=referensi,
+        kelurahan_id=worker.kelurahan_id,
+        created_by=by,
     )
-    audit.record(actor=by, action="payment_recorded", object_type="payment", object_id=payment.pk,
-                 new={"worker": worker.pk, "periode": payment.periode, "jumlah": jumlah,
-                      "tanggal_bayar": tanggal_bayar, "referensi": referensi})
+    audit.record(
+        actor=by,
+        action="payment_recorded",
+        object_type="payment",
+        object_id=payment.pk,
+        new={
+            "worker": worker.pk,
+            "periode": payment.periode,
+            "jumlah": jumlah,
+            "tanggal_bayar": tanggal_bayar,
+            "referensi": referensi,
+        },
+    )
     refresh_after_ledger_change([worker.pk], tanggal_bayar)
     return payment
 
@@ -119,13 +149,27 @@ def reverse_payment(*, by: User | None, payment: Payment, on: datetime.date, rea
     if Payment.objects.filter(reverses=payment).exists():
         raise ValueError(_("This payment has already been reversed."))
     reversal = Payment.objects.create(
-        worker_id=payment.worker_id, nik_hash=payment.nik_hash, nik_encrypted=payment.nik_encrypted,
-        nik_masked=payment.nik_masked, kpj=payment.kpj, periode=payment.periode, jumlah=-payment.jumlah,
-        tanggal_bayar=on, referensi=f"{payment.referensi}#batal", reverses=payment,
-        kelurahan_id=payment.kelurahan_id, created_by=by,
+        worker_id=payment.worker_id,
+        nik_hash=payment.nik_hash,
+        nik_encrypted=payment.nik_encrypted,
+        nik_masked=payment.nik_masked,
+        kpj=payment.kpj,
+        periode=payment.periode,
+        jumlah=-payment.jumlah,
+        tanggal_bayar=on,
+        referensi=f"{payment.referensi}#batal",
+        reverses=payment,
+        kelurahan_id=payment.kelurahan_id,
+        created_by=by,
     )
-    audit.record(actor=by, action="payment_reversed", object_type="payment", object_id=payment.pk,
-                 new={"reversal": reversal.pk, "jumlah": reversal.jumlah, "on": on}, note=reason)
+    audit.record(
+        actor=by,
+        action="payment_reversed",
+        object_type="payment",
+        object_id=payment.pk,
+        new={"reversal": reversal.pk, "jumlah": reversal.jumlah, "on": on},
+        note=reason,
+    )
     if payment.worker_id is not None:
         refresh_after_ledger_change([payment.worker_id], on)
     return reversal

@@ -26,6 +26,9 @@ class ContributionRate(models.Model):
     class Meta:
         ordering = ["component", "valid_from"]
 
+    def __str__(self) -> str:
+        return f"{self.component} {self.valid_from}"
+
 
 class ContributionDiscount(models.Model):
     """A dated reduction (PP 50/2025 halving of JKK+JKM), per sector, excluding some payer types."""
@@ -40,6 +43,9 @@ class ContributionDiscount(models.Model):
 
     class Meta:
         ordering = ["valid_from", "sektor"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class IncomeBand(models.Model):
@@ -56,11 +62,16 @@ class IncomeBand(models.Model):
     class Meta:
         ordering = ["valid_from", "lower"]
 
+    def __str__(self) -> str:
+        return f"{self.lower}-{self.upper}"
+
 
 class Payment(models.Model):
     """One row of the ledger. Never updated: a correction is a reversal row with a negative amount."""
 
-    worker = models.ForeignKey("workers.Worker", null=True, blank=True, on_delete=models.PROTECT, related_name="payments")
+    worker = models.ForeignKey(
+        "workers.Worker", null=True, blank=True, on_delete=models.PROTECT, related_name="payments"
+    )
     nik_hash = models.CharField(max_length=64, db_index=True)
     nik_encrypted = models.TextField(blank=True)
     nik_masked = models.CharField(max_length=16, blank=True)
@@ -72,12 +83,17 @@ class Payment(models.Model):
     reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversal")
     kelurahan = models.ForeignKey("regions.Wilayah", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     import_batch = models.CharField(max_length=64, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["periode", "tanggal_bayar", "id"]
         indexes = [models.Index(fields=["worker", "periode"])]
+
+    def __str__(self) -> str:
+        return f"{self.referensi} {self.periode:%Y-%m} {self.jumlah}"
 
 
 class WorkerMonth(models.Model):
@@ -102,6 +118,9 @@ class WorkerMonth(models.Model):
             models.Index(fields=["worker", "paid_from"]),
             models.Index(fields=["kelurahan", "periode"]),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} {self.periode:%Y-%m}"
 
 
 class LingkunganSummary(models.Model):
@@ -132,9 +151,15 @@ class LingkunganSummary(models.Model):
             models.Index(fields=["as_of", "kota"]),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.lingkungan_id} {self.as_of}"
+
 
 class SummaryDate(models.Model):
     """Which dates have a complete set of summary rows (a date is computed for all lingkungan at once)."""
 
     as_of = models.DateField(unique=True)
     computed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return str(self.as_of)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from django.db.models import Case, CharField, Count, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
@@ -145,7 +146,7 @@ def lingkungan_figures(
 
     last_due = month_index(last_due_month_before(as_of))
     inactive_below = last_due - ARREARS_BEFORE_INACTIVE
-    params: list[object] = [last_due, last_due, inactive_below, inactive_below, as_of, as_of]
+    params: list[Any] = [last_due, last_due, inactive_below, inactive_below, as_of, as_of]
     month_filter = worker_filter = ""
     if kelurahan_ids is not None:
         month_filter = f"AND kelurahan_id IN ({', '.join(['%s'] * len(kelurahan_ids))})"

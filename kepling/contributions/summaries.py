@@ -16,7 +16,7 @@ from django.db.models import Count, Q, Sum
 
 from kepling.contributions.models import LingkunganSummary, SummaryDate
 from kepling.contributions.status import FIGURE_NAMES, lingkungan_figures
-from kepling.regions.models import LEVEL_KEYS, LINGKUNGAN, StaleSummary, Wilayah
+from kepling.regions.models import LEVEL_KEYS, LINGKUNGAN, StaleSummary, Wilayah, lingkungan_ancestors
 from kepling.regions.queries import statistics_for
 
 
@@ -32,8 +32,11 @@ def _write_rows(as_of: datetime.date, lingkungan: list[Wilayah], figures: dict[i
     empty = dict.fromkeys(FIGURE_NAMES, 0)
     rows = [
         LingkunganSummary(
-            lingkungan_id=node.pk, kelurahan_id=node.kelurahan_id, kecamatan_id=node.kecamatan_id,
-            kota_id=node.kota_id, as_of=as_of, target=node.target or 0, **figures.get(node.pk, empty),
+            lingkungan_id=node.pk,
+            **lingkungan_ancestors(node),
+            as_of=as_of,
+            target=node.target or 0,
+            **figures.get(node.pk, empty),
         )
         for node in lingkungan
     ]
@@ -101,8 +104,9 @@ def node_summary(node: Wilayah, as_of: datetime.date) -> dict[str, Any]:
     ensure_summaries(as_of)
     sums = summary_rows(node, as_of).aggregate(**{name: Sum(name) for name in FIGURE_NAMES})
     figures = {name: int(sums[name] or 0) for name in FIGURE_NAMES}
-    target = Wilayah.objects.filter(level=LINGKUNGAN, **{LEVEL_KEYS[node.level]: node}).aggregate(
-        t=Sum("target"))["t"] or 0
+    target = (
+        Wilayah.objects.filter(level=LINGKUNGAN, **{LEVEL_KEYS[node.level]: node}).aggregate(t=Sum("target"))["t"] or 0
+    )
     stats = statistics_for(node, as_of)
     labour_force, participants = stats if stats else (None, None)
     return {
@@ -114,6 +118,6 @@ def node_summary(node: Wilayah, as_of: datetime.date) -> dict[str, Any]:
         "progress_pct": percent(figures["protected"], int(target)),
         "labour_force": labour_force,
         "bpjs_active_participants": participants,
-        "coverage_pct": percent(participants, labour_force) if stats else None,
+        "coverage_pct": percent(stats[1], stats[0]) if stats else None,
         **unit_counts(node),
     }

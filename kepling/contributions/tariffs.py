@@ -41,7 +41,8 @@ class TariffBook:
 
     def _rate(self, component: str, month: datetime.date) -> ContributionRate | None:
         current = [
-            r for r in self.rates
+            r
+            for r in self.rates
             if r.component == component and r.valid_from <= month and (r.valid_to is None or r.valid_to >= month)
         ]
         return max(current, key=lambda r: r.valid_from) if current else None
@@ -89,10 +90,17 @@ class TariffBook:
 
 
 def amount_due(
-    *, month: datetime.date, program: str, sektor: str, sumber_iuran: str, penghasilan: int,
+    *,
+    month: datetime.date,
+    program: str,
+    sektor: str,
+    sumber_iuran: str,
+    penghasilan: int,
     book: TariffBook | None = None,
 ) -> int:
     """What is due from a worker with these attributes for `month`, in whole Rupiah."""
-    return (book or TariffBook()).due(
-        month=month, program=program, sektor=sektor, sumber_iuran=sumber_iuran, penghasilan=penghasilan
-    ).total
+    return (
+        (book or TariffBook())
+        .due(month=month, program=program, sektor=sektor, sumber_iuran=sumber_iuran, penghasilan=penghasilan)
+        .total
+    )

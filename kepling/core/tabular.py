@@ -104,11 +104,7 @@ class TabularFile:
             texts = [cell_text(c) for c in cells]
             if not any(texts):
                 continue
-            record = {
-                column: (texts[i] if i < len(texts) else "")
-                for i, column in enumerate(self.columns)
-                if column
-            }
+            record = {column: (texts[i] if i < len(texts) else "") for i, column in enumerate(self.columns) if column}
             yield number, record
 
 
@@ -133,7 +129,7 @@ def open_table(path: str | Path, *, required: list[str], optional: list[str] = (
     duplicated = sorted({c for c in columns if c in wanted and columns.count(c) > 1})
     if duplicated:
         raise UnusableFileError(f"Column(s) appear more than once: {', '.join(duplicated)}.")
-    keyed = [wanted[c] if c in wanted else "" for c in columns]
+    keyed = [wanted.get(c, "") for c in columns]
     return TabularFile(file_path, keyed, [str(h) for h in header], source)
 
 
@@ -168,9 +164,7 @@ def _open_xlsx(path: Path) -> tuple[list[str], Iterator[tuple[int, list[object]]
         workbook = CalamineWorkbook.from_path(str(path))
         sheet = workbook.get_sheet_by_index(0)
     except Exception as exc:
-        raise UnusableFileError(
-            f"The spreadsheet cannot be read ({exc}). Save it again as .xlsx and retry."
-        ) from exc
+        raise UnusableFileError(f"The spreadsheet cannot be read ({exc}). Save it again as .xlsx and retry.") from exc
     rows = iter(enumerate(sheet.iter_rows(), start=1))
     for number, cells in rows:
         if any(cell_text(c) for c in cells):
@@ -192,7 +186,7 @@ def parse_date(text: str) -> datetime.date:
         value = value.split(" ", 1)[0]
     for fmt in DATE_FORMATS:
         try:
-            return datetime.datetime.strptime(value, fmt).date()  # noqa: DTZ007
+            return datetime.datetime.strptime(value, fmt).date()
         except ValueError:
             continue
     raise ValueError(f"'{text}' is not a date; write YYYY-MM-DD or DD/MM/YYYY")
@@ -203,7 +197,7 @@ def parse_month(text: str) -> datetime.date:
     value = text.strip()
     for fmt in ("%Y-%m", "%m/%Y", "%Y/%m"):
         try:
-            return datetime.datetime.strptime(value, fmt).date().replace(day=1)  # noqa: DTZ007
+            return datetime.datetime.strptime(value, fmt).date().replace(day=1)
         except ValueError:
             continue
     try:

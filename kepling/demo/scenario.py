@@ -32,11 +32,19 @@ from kepling.core.periods import add_months, due_date, month_start
 from kepling.demo import people
 from kepling.demo.wipe import wipe_scenario_data
 from kepling.regions.models import (
-    KECAMATAN, KELURAHAN, LINGKUNGAN, KeplingTerm, StaleSummary, TargetChange, Wilayah, WilayahStatistic,
+    KECAMATAN,
+    KELURAHAN,
+    LINGKUNGAN,
+    KeplingTerm,
+    StaleSummary,
+    TargetChange,
+    Wilayah,
+    WilayahStatistic,
+    lingkungan_ancestors,
 )
 from kepling.workers.models import AttributionConflict, LikelyDuplicate, Worker
 
-DEMO_PASSWORD = "kepling-demo"  # noqa: S105 - demo data only, printed by `make run`
+DEMO_PASSWORD = "kepling-demo"
 REFERENCE_DATE = datetime.date(2025, 10, 29)
 LINGKUNGAN_COUNT = 2001
 TARGET_EACH = 25
@@ -94,8 +102,13 @@ class Scenario:
             self.create_statistics()
             recompute_worker_months([d.worker.pk for d in demo_workers if d.worker], book=self.book)
             StaleSummary.objects.all().delete()
-            audit.record(actor=None, action="demo_built", object_type="scenario", object_id=self.as_of,
-                         new={"as_of": self.as_of, "workers": len(demo_workers)})
+            audit.record(
+                actor=None,
+                action="demo_built",
+                object_type="scenario",
+                object_id=self.as_of,
+                new={"as_of": self.as_of, "workers": len(demo_workers)},
+            )
         compute_date(self.as_of)
 
     # -- the tree ---------------------------------------------------------------------------
@@ -119,11 +132,18 @@ class Scenario:
         nodes = []
         for kel, count in zip(kelurahan, counts, strict=True):
             for n in range(1, count + 1):
-                nodes.append(Wilayah(
-                    kode=f"{kel.kode}.{n:02d}", nama=f"Lingkungan {people.roman(n)}", level=LINGKUNGAN,
-                    parent=kel, kota_id=kel.kota_id, kecamatan_id=kel.kecamatan_id, kelurahan_id=kel.pk,
-                    target=TARGET_EACH,
-                ))
+                nodes.append(
+                    Wilayah(
+                        kode=f"{kel.kode}.{n:02d}",
+                        nama=f"Lingkungan {people.roman(n)}",
+                        level=LINGKUNGAN,
+                        parent=kel,
+                        kota_id=kel.kota_id,
+                        kecamatan_id=kel.kecamatan_id,
+                        kelurahan_id=kel.pk,
+                        target=TARGET_EACH,
+                    )
+                )
         Wilayah.objects.bulk_create(nodes, batch_size=1000)
         created = list(Wilayah.objects.filter(level=LINGKUNGAN).order_by("kode"))
         Wilayah.objects.filter(level=LINGKUNGAN).update(lingkungan_id=models_id())
@@ -133,15 +153,23 @@ class Scenario:
         )
         kelurahan_quality = {k.pk: self._quality(k, 0.25) for k in kelurahan}
         for node in created:
-            base = self.quality[node.kecamatan_id] + kelurahan_quality[node.kelurahan_id]
+            ids = lingkungan_ancestors(node)
+            base = self.quality[ids["kecamatan_id"]] + kelurahan_quality[ids["kelurahan_id"]]
             self.quality[node.pk] = base + self.rng.gauss(0, 0.45)
         return created
 
     # -- accounts and terms -------------------------------------------------------------------
 
     def _user(self, username: str, role: str, node: Wilayah, name: str, **extra: object) -> User:
-        return User(username=username, password=self.password, role=role, wilayah=node, full_name=name,
-                    phone=people.phone(self.rng), **extra)  # type: ignore[misc]
+        return User(
+            username=username,
+            password=self.password,
+            role=role,
+            wilayah=node,
+            full_name=name,
+            phone=people.phone(self.rng),
+            **extra,
+        )
 
     def create_accounts(self, lingkungan: list[Wilayah]) -> dict[int, list[tuple[User, KeplingTerm]]]:
         """The role accounts, a Kepling per lingkungan, and earlier Kepling where the office changed hands."""
@@ -153,14 +181,22 @@ class Scenario:
             name = people.full_name(self.rng, female)
             username = "kepling" if node.kode == FIRST_KEPLING_LINGKUNGAN else f"kepling-{node.kode}"
             changed = self.rng.random() < 0.03 and node.kode != FIRST_KEPLING_LINGKUNGAN
-            start = KEPLING_CHANGED_ON if changed else datetime.date(2023, 1, 2) + datetime.timedelta(
-                days=self.rng.randint(0, 700))
+            start = (
+                KEPLING_CHANGED_ON
+                if changed
+                else datetime.date(2023, 1, 2) + datetime.timedelta(days=self.rng.randint(0, 700))
+            )
             current = self._user(username, Role.KEPLING, node, name)
             users.append(current)
             plan.append((current, node, start, None))
             if changed:
-                former = self._user(f"kepling-{node.kode}-lama", Role.KEPLING, node,
-                                    people.full_name(self.rng, self.rng.random() < 0.3), is_active=False)
+                former = self._user(
+                    f"kepling-{node.kode}-lama",
+                    Role.KEPLING,
+                    node,
+                    people.full_name(self.rng, self.rng.random() < 0.3),
+                    is_active=False,
+                )
                 users.append(former)
                 plan.append((former, node, datetime.date(2022, 8, 1), KEPLING_CHANGED_ON - datetime.timedelta(days=1)))
         User.objects.bulk_create(users, batch_size=1000)
@@ -223,24 +259,40 @@ class Scenario:
         for d in planned:
             female = self.rng.random() < 0.42
             born = people.birth_date(self.rng, d.registered)
-            nik = niks.make(kecamatan_numbers[d.lingkungan.kecamatan_id], born, female)
-            credited = next(u for u, t in keplings[d.lingkungan.pk]
-                            if t.start <= d.registered and (t.end is None or t.end >= d.registered))
+            nik = niks.make(kecamatan_numbers[lingkungan_ancestors(d.lingkungan)["kecamatan_id"]], born, female)
+            credited = next(
+                u
+                for u, t in keplings[d.lingkungan.pk]
+                if t.start <= d.registered and (t.end is None or t.end >= d.registered)
+            )
             job, sector = people.occupation(self.rng)
-            consent = timezone.make_aware(datetime.datetime.combine(d.registered, datetime.time(
-                self.rng.randint(8, 17), self.rng.randint(0, 59))))
+            consent = timezone.make_aware(
+                datetime.datetime.combine(d.registered, datetime.time(self.rng.randint(8, 17), self.rng.randint(0, 59)))
+            )
             d.worker = Worker(
-                nik_hash=lookup_hash(nik), nik_encrypted=encrypt_text(nik), nik_masked=mask_nik(nik),
+                nik_hash=lookup_hash(nik),
+                nik_encrypted=encrypt_text(nik),
+                nik_masked=mask_nik(nik),
                 kpj=f"{self.rng.randint(10**10, 10**11 - 1)}" if d.protected else "",
-                nama=(name := people.full_name(self.rng, female)), name_key=" ".join(name.casefold().split()),
-                jenis_kelamin="P" if female else "L", tanggal_lahir=born, no_hp=people.phone(self.rng),
-                pekerjaan=job, sektor=sector,
-                penghasilan=1_000_000 if self.rng.random() < 0.8 else self.rng.choice([1_500_000, 2_000_000, 2_500_000, 3_000_000]),
+                nama=(name := people.full_name(self.rng, female)),
+                name_key=" ".join(name.casefold().split()),
+                jenis_kelamin="P" if female else "L",
+                tanggal_lahir=born,
+                no_hp=people.phone(self.rng),
+                pekerjaan=job,
+                sektor=sector,
+                penghasilan=1_000_000
+                if self.rng.random() < 0.8
+                else self.rng.choice([1_500_000, 2_000_000, 2_500_000, 3_000_000]),
                 program="JKK-JKM-JHT" if self.rng.random() < 0.15 else "JKK-JKM",
                 sumber_iuran=self.rng.choices(["mandiri", "donatur", "csr", "apbd"], weights=[70, 15, 12, 3])[0],
-                tanggal_daftar=d.registered, lingkungan=d.lingkungan, kelurahan_id=d.lingkungan.kelurahan_id,
-                kecamatan_id=d.lingkungan.kecamatan_id, kota_id=d.lingkungan.kota_id,
-                credited_kepling=credited, registered_by=credited, consent_at=consent, consent_by=credited,
+                tanggal_daftar=d.registered,
+                lingkungan=d.lingkungan,
+                **lingkungan_ancestors(d.lingkungan),
+                credited_kepling=credited,
+                registered_by=credited,
+                consent_at=consent,
+                consent_by=credited,
                 consent_version=settings.CONSENT_TEXT_VERSION,
             )
             rows.append(d.worker)
@@ -268,8 +320,9 @@ class Scenario:
         return min(max(day, not_before), self.as_of)
 
     def _due(self, w: Worker, month: datetime.date) -> int:
-        return self.book.due(month=month, program=w.program, sektor=w.sektor, sumber_iuran=w.sumber_iuran,
-                             penghasilan=w.penghasilan).total
+        return self.book.due(
+            month=month, program=w.program, sektor=w.sektor, sumber_iuran=w.sumber_iuran, penghasilan=w.penghasilan
+        ).total
 
     def create_payments(self, planned: list[DemoWorker]) -> None:
         """Payment histories; a few partial payments that leave a month unpaid; payments of unknown NIKs."""
@@ -295,20 +348,37 @@ class Scenario:
         for _ in range(120):
             born = datetime.date(1970, 1, 1) + datetime.timedelta(days=self.rng.randint(0, 12_000))
             nik = niks.make(self.rng.randint(1, 21), born, self.rng.random() < 0.4)
-            month = month_start(self.start + datetime.timedelta(days=self.rng.randint(0, (self.as_of - self.start).days)))
+            month = month_start(
+                self.start + datetime.timedelta(days=self.rng.randint(0, (self.as_of - self.start).days))
+            )
             serial += 1
-            rows.append(Payment(
-                nik_hash=lookup_hash(nik), nik_encrypted=encrypt_text(nik), nik_masked=mask_nik(nik),
-                kpj=f"{self.rng.randint(10**10, 10**11 - 1)}", periode=month, jumlah=16_800,
-                tanggal_bayar=min(due_date(month), self.as_of), referensi=f"BPJS-DEMO-{serial:08d}",
-                import_batch="demo",
-            ))
+            rows.append(
+                Payment(
+                    nik_hash=lookup_hash(nik),
+                    nik_encrypted=encrypt_text(nik),
+                    nik_masked=mask_nik(nik),
+                    kpj=f"{self.rng.randint(10**10, 10**11 - 1)}",
+                    periode=month,
+                    jumlah=16_800,
+                    tanggal_bayar=min(due_date(month), self.as_of),
+                    referensi=f"BPJS-DEMO-{serial:08d}",
+                    import_batch="demo",
+                )
+            )
         Payment.objects.bulk_create(rows, batch_size=5000)
 
     def _payment(self, w: Worker, month: datetime.date, amount: int, day: datetime.date, serial: int) -> Payment:
         return Payment(
-            worker=w, nik_hash=w.nik_hash, nik_masked=w.nik_masked, kpj=w.kpj, periode=month, jumlah=amount,
-            tanggal_bayar=day, referensi=f"BPJS-DEMO-{serial:08d}", kelurahan_id=w.kelurahan_id, import_batch="demo",
+            worker=w,
+            nik_hash=w.nik_hash,
+            nik_masked=w.nik_masked,
+            kpj=w.kpj,
+            periode=month,
+            jumlah=amount,
+            tanggal_bayar=day,
+            referensi=f"BPJS-DEMO-{serial:08d}",
+            kelurahan_id=w.kelurahan_id,
+            import_batch="demo",
         )
 
     # -- queues and statistics ----------------------------------------------------------------
@@ -323,11 +393,16 @@ class Scenario:
             siblings = [n for n in keplings if n != d.lingkungan.pk]
             other = self.rng.choice(siblings)
             kepling = next(u for u, t in keplings[other] if t.end is None)
-            conflicts.append(AttributionConflict(
-                worker=w, claimant=kepling, claimant_lingkungan_id=other, kelurahan_id=w.kelurahan_id,
-                claimed_on=min(self.as_of, w.tanggal_daftar + datetime.timedelta(days=self.rng.randint(1, 30))),
-                submitted={"nama": w.nama},
-            ))
+            conflicts.append(
+                AttributionConflict(
+                    worker=w,
+                    claimant=kepling,
+                    claimant_lingkungan_id=other,
+                    kelurahan_id=w.kelurahan_id,
+                    claimed_on=min(self.as_of, w.tanggal_daftar + datetime.timedelta(days=self.rng.randint(1, 30))),
+                    submitted={"nama": w.nama},
+                )
+            )
         AttributionConflict.objects.bulk_create(conflicts)
         duplicates = []
         for d in sample[25:]:
@@ -345,8 +420,11 @@ class Scenario:
         labour = self._allocate(LABOUR_FORCE, [self.rng.uniform(0.6, 1.6) for _ in kecamatan])
         shares = [self.rng.uniform(0.47, 0.61) for _ in kecamatan]
         participants = self._allocate(BPJS_ACTIVE, [lf * s for lf, s in zip(labour, shares, strict=True)])
-        rows = [WilayahStatistic(wilayah=city, per_tanggal=STATISTICS_DATE, angkatan_kerja=LABOUR_FORCE,
-                                 peserta_aktif_bpjs=BPJS_ACTIVE)]
+        rows = [
+            WilayahStatistic(
+                wilayah=city, per_tanggal=STATISTICS_DATE, angkatan_kerja=LABOUR_FORCE, peserta_aktif_bpjs=BPJS_ACTIVE
+            )
+        ]
         rows += [
             WilayahStatistic(wilayah=k, per_tanggal=STATISTICS_DATE, angkatan_kerja=lf, peserta_aktif_bpjs=min(p, lf))
             for k, lf, p in zip(kecamatan, labour, participants, strict=True)

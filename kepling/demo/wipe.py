@@ -6,10 +6,28 @@ from django.apps import apps
 from django.db import connection, transaction
 
 # Reference data written by migrations: tariffs, income bands and level names stay.
-KEEP = {"contributions.contributionrate", "contributions.contributiondiscount", "contributions.incomeband",
-        "regions.levelname"}
-WIPED_APPS = {"core", "accounts", "regions", "workers", "contributions", "imports", "reconciliation",
-              "reminders", "dashboards", "api", "axes", "sessions", "django_tasks_db", "admin"}
+KEEP = {
+    "contributions.contributionrate",
+    "contributions.contributiondiscount",
+    "contributions.incomeband",
+    "regions.levelname",
+}
+WIPED_APPS = {
+    "core",
+    "accounts",
+    "regions",
+    "workers",
+    "contributions",
+    "imports",
+    "reconciliation",
+    "reminders",
+    "dashboards",
+    "api",
+    "axes",
+    "sessions",
+    "django_tasks_db",
+    "admin",
+}
 
 
 @transaction.atomic
@@ -18,8 +36,10 @@ def wipe_scenario_data() -> None:
     tables = [
         model._meta.db_table
         for model in apps.get_models(include_auto_created=True)
-        if model._meta.app_label in WIPED_APPS and model._meta.label_lower not in KEEP
-        and not model._meta.proxy and model._meta.managed
+        if model._meta.app_label in WIPED_APPS
+        and model._meta.label_lower not in KEEP
+        and not model._meta.proxy
+        and model._meta.managed
     ]
     # Foreign keys are checked at commit (deferred on PostgreSQL; SQLite checks at the end of
     # the transaction), so the order of the deletes does not matter.

@@ -152,3 +152,10 @@ class StaleSummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lingkungan_id} since {self.since}"
+
+
+def lingkungan_ancestors(node: Wilayah) -> dict[str, int]:
+    """The kelurahan, kecamatan and kota ids of a lingkungan, for rows that denormalise them."""
+    if node.kelurahan_id is None or node.kecamatan_id is None or node.kota_id is None:
+        raise ValueError(f"{node.kode} is not a lingkungan placed in the tree.")
+    return {"kelurahan_id": node.kelurahan_id, "kecamatan_id": node.kecamatan_id, "kota_id": node.kota_id}

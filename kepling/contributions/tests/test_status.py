@@ -17,8 +17,9 @@ _refs = iter(range(1, 10_000))
 def pay(worker, month, amount=16_800, on=None):
     month = D.fromisoformat(month + "-01")
     paid_on = D.fromisoformat(on) if on else month.replace(day=5)
-    return record_payment(by=None, worker=worker, periode=month, jumlah=amount, tanggal_bayar=paid_on,
-                          referensi=f"REF-{next(_refs)}")
+    return record_payment(
+        by=None, worker=worker, periode=month, jumlah=amount, tanggal_bayar=paid_on, referensi=f"REF-{next(_refs)}"
+    )
 
 
 def status(worker, on):

@@ -45,7 +45,8 @@ def test_amount_due_across_dates_sectors_payers_and_programs(month, program, sek
 @pytest.mark.django_db
 def test_breakdown_names_each_component():
     book = TariffBook()
-    due = book.due(month=D(2026, 2, 1), program="JKK-JKM-JHT", sektor="transportasi", sumber_iuran="mandiri",
-                   penghasilan=1_000_000)
+    due = book.due(
+        month=D(2026, 2, 1), program="JKK-JKM-JHT", sektor="transportasi", sumber_iuran="mandiri", penghasilan=1_000_000
+    )
     assert due.components == {"JKK": 5_000, "JKM": 3_400, "JHT": 20_000}
     assert due.total == 28_400

@@ -1,3 +1,5 @@
+from io import StringIO
+
 import pytest
 from django.core.management import call_command
 
@@ -6,7 +8,7 @@ from django.core.management import call_command
 def reference_scenario(django_db_setup, django_db_blocker):
     """The reference scenario, built once per test session in the test database."""
     with django_db_blocker.unblock():
-        call_command("demo", "--as-of", "2025-10-29", "--seed", "1", "--yes", stdout=open("/dev/null", "w"))
+        call_command("demo", "--as-of", "2025-10-29", "--seed", "1", "--yes", stdout=StringIO())
     yield
 
 

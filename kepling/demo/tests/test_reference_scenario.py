@@ -26,9 +26,17 @@ def summary(kode: str) -> dict:
 def test_city_figures_match_the_press_report(reference_scenario):
     city = summary("12.71")
     expected = {
-        "target": 50025, "protected": 37058, "remaining": 12967, "progress_pct": 74.08,
-        "paid_one_month_only": 18152, "labour_force": 875743, "bpjs_active_participants": 472068,
-        "coverage_pct": 53.9, "kecamatan": 21, "kelurahan": 151, "lingkungan": 2001,
+        "target": 50025,
+        "protected": 37058,
+        "remaining": 12967,
+        "progress_pct": 74.08,
+        "paid_one_month_only": 18152,
+        "labour_force": 875743,
+        "bpjs_active_participants": 472068,
+        "coverage_pct": 53.9,
+        "kecamatan": 21,
+        "kelurahan": 151,
+        "lingkungan": 2001,
     }
     assert {k: city[k] for k in expected} == expected
     assert city["wilayah"] == {"kode": "12.71", "nama": "Kota Medan", "tingkat": "kota"}
@@ -57,8 +65,14 @@ def test_levels_sum_to_the_city_and_vary_between_areas(reference_scenario):
 
 
 def test_every_role_account_and_every_kepling_exists(reference_scenario):
-    expected = {"admin": Role.ADMIN_KOTA, "pimpinan": Role.PIMPINAN, "bpjs": Role.PETUGAS_BPJS,
-                "camat": Role.CAMAT, "lurah": Role.LURAH, "kepling": Role.KEPLING}
+    expected = {
+        "admin": Role.ADMIN_KOTA,
+        "pimpinan": Role.PIMPINAN,
+        "bpjs": Role.PETUGAS_BPJS,
+        "camat": Role.CAMAT,
+        "lurah": Role.LURAH,
+        "kepling": Role.KEPLING,
+    }
     for username, role in expected.items():
         user = User.objects.get(username=username)
         assert user.role == role

@@ -14,11 +14,21 @@ from kepling.contributions.summaries import node_summary
 from kepling.regions.models import Wilayah
 
 LABELS = [
-    ("target", _("Target")), ("registered", _("Registered")), ("protected", _("Protected")),
-    ("remaining", _("Remaining")), ("progress_pct", _("Progress (%)")), ("paid_one_month_only", _("Paid one month only")),
-    ("active", _("Active")), ("in_arrears", _("In arrears")), ("inactive", _("Inactive")), ("never_paid", _("Never paid")),
-    ("labour_force", _("Labour force")), ("bpjs_active_participants", _("Active BPJS participants")),
-    ("coverage_pct", _("Coverage (%)")), ("kecamatan", _("Kecamatan")), ("kelurahan", _("Kelurahan")),
+    ("target", _("Target")),
+    ("registered", _("Registered")),
+    ("protected", _("Protected")),
+    ("remaining", _("Remaining")),
+    ("progress_pct", _("Progress (%)")),
+    ("paid_one_month_only", _("Paid one month only")),
+    ("active", _("Active")),
+    ("in_arrears", _("In arrears")),
+    ("inactive", _("Inactive")),
+    ("never_paid", _("Never paid")),
+    ("labour_force", _("Labour force")),
+    ("bpjs_active_participants", _("Active BPJS participants")),
+    ("coverage_pct", _("Coverage (%)")),
+    ("kecamatan", _("Kecamatan")),
+    ("kelurahan", _("Kelurahan")),
     ("lingkungan", _("Lingkungan")),
 ]
 
