@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.utils.translation import gettext
 
 from kepling.contributions.ledger import record_payment, reverse_payment
 from kepling.contributions.status import Status, standing, with_status
@@ -92,7 +93,7 @@ def test_reversal_ends_coverage_from_its_date_and_keeps_history(worker):
     assert status(worker, "2025-06-30").paid_months == [D(2025, 6, 1)]
     assert status(worker, "2025-07-01").status == Status.NEVER_PAID
     assert worker.payments.count() == 2
-    with pytest.raises(ValueError, match="already been reversed"):
+    with pytest.raises(ValueError, match=gettext("This payment has already been reversed.")):
         reverse_payment(by=None, payment=payment, on=D(2025, 7, 2), reason="again")
 
 
