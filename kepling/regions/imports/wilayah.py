@@ -126,8 +126,8 @@ class _WilayahFile:
             parent = self.find_parent(check, kode, level, record["kode_induk"].strip())
             if check.ok:
                 self.check_stored(check, kode, level, parent)
-        if not check.ok:
-            self.rejected_codes.add(kode)
+        if not check.ok and self.file_rows.get(kode) == number:
+            self.rejected_codes.add(kode)  # A later duplicate leaves the first row's outcome alone.
         check.finish()
         assert level is not None
         kode_pos = record.get("kode_pos", "").strip()
