@@ -35,7 +35,7 @@ def resolve_attribution_conflict(
 ) -> AttributionConflict:
     """Decide who keeps the credit for a worker: the first registration, or the claimant."""
     locked = (
-        AttributionConflict.objects.select_for_update()
+        AttributionConflict.objects.select_for_update(of=("self",))
         .select_related("worker__lingkungan", "claimant_lingkungan", "claimant")
         .get(pk=conflict.pk)
     )
@@ -94,7 +94,7 @@ def resolve_likely_duplicate(
 ) -> LikelyDuplicate:
     """Record whether two registrations are the same person (withdrawing one is a separate step)."""
     locked = (
-        LikelyDuplicate.objects.select_for_update()
+        LikelyDuplicate.objects.select_for_update(of=("self",))
         .select_related("worker__lingkungan", "other__lingkungan")
         .get(pk=item.pk)
     )
