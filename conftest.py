@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 import pytest
+
+from kepling.browsing import CHROMIUM, CHROMIUM_ARGS, DemoSite, start_demo_site
 
 from kepling.accounts.models import Role, User
 from kepling.testing import City, build_city, make_user
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, BrowserContext, Page
 
 
 @pytest.fixture
@@ -48,3 +57,53 @@ def petugas_bpjs(city: City) -> User:
 @pytest.fixture
 def pimpinan(city: City) -> User:
     return make_user("pimpinan", Role.PIMPINAN, city.kota)
+
+
+@pytest.fixture(scope="session")
+def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoSite]:
+    """The product serving the reference scenario from its own database (browser tests)."""
+    yield from start_demo_site(tmp_path_factory.mktemp("demo-site"))
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Browser]:
+    """Debian's Chromium driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+SCREENSHOTS = Path(__file__).parent / "test-artifacts" / "screenshots"
+
+
+@pytest.fixture
+def open_as(demo_site: DemoSite, chromium: Browser) -> Iterator[Callable[..., Page]]:
+    """`open_as("lurah")` gives a signed-in page (viewport 1280x800, or `phone=True` for 360x740)."""
+    contexts: list[BrowserContext] = []
+
+    def sign_in(username: str, *, phone: bool = False, password: str = "kepling-demo") -> Page:
+        viewport = {"width": 360, "height": 740} if phone else {"width": 1280, "height": 800}
+        context = chromium.new_context(viewport=viewport, locale="id-ID")  # type: ignore[arg-type]
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(demo_site.url + "/masuk/")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", password)
+        page.click("button[type=submit]")
+        page.wait_for_load_state()
+        return page
+
+    yield sign_in
+    for context in contexts:
+        context.close()
+
+
+def screenshot(page: Page, name: str) -> Path:
+    """Save a full-page screenshot under test-artifacts/screenshots/."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
