@@ -8,9 +8,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from kepling.browsing import CHROMIUM, CHROMIUM_ARGS, DemoSite, start_demo_site
-
 from kepling.accounts.models import Role, User
+from kepling.browsing import CHROMIUM, CHROMIUM_ARGS, DemoSite, start_demo_site
 from kepling.testing import City, build_city, make_user
 
 if TYPE_CHECKING:
