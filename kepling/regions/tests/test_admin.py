@@ -20,7 +20,9 @@ def test_each_region_model_is_listed(admin_client, model):
 def test_target_change_in_the_admin_goes_through_the_history(admin_client, admin_kota, city):
     node = city.lingkungan[0]
     response = admin_client.post(
-        f"/admin/regions/wilayah/{node.pk}/change/", {"nama": "Lingkungan I", "kode_pos": "", "target": "30"}
+        f"/admin/regions/wilayah/{node.pk}/change/",
+        {"nama": "Lingkungan I", "kode_pos": "", "target": "30"},
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     change = TargetChange.objects.filter(wilayah=node).first()

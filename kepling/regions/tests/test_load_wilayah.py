@@ -164,3 +164,29 @@ def test_unusable_file_fails_with_a_message(tmp_path, content, fragment):
     with pytest.raises(CommandError, match=fragment.replace("(", r"\(").replace(")", r"\)")):
         run_json("load_wilayah", "--file", str(path))
     assert Wilayah.objects.count() == 0
+
+
+def test_level_names_come_from_the_data(tmp_path):
+    LevelName.objects.filter(level=2).update(key="desa", name="Desa", head_title="Kepala Desa")
+    path = write_csv(
+        tmp_path / "w.csv",
+        HEADER,
+        [
+            ["12.71", "kota", "Kota Medan", "12", ""],
+            ["12.71.01", "kecamatan", "Medan Kota", "12.71", ""],
+            ["12.71.01.2001", "Desa", "Desa Satu", "12.71.01", ""],
+            ["12.71.01.2002", "desa", "Desa Dua", "12.71", ""],
+        ],
+    )
+    result = run_json("load_wilayah", "--file", str(path))
+    assert Wilayah.objects.get(kode="12.71.01.2001").level == KELURAHAN
+    assert "belongs to a Kecamatan" in errors_by_row(result)[5][0][1]
+    assert "a Desa belongs" in errors_by_row(result)[5][0][1]
+
+
+def test_audit_rows_name_the_user_given_with_by(admin_kota, tmp_path):
+    path = write_csv(tmp_path / "w.csv", HEADER, [["12.71.21", "kecamatan", "Medan Baru", "12.71", ""]])
+    run_json("load_wilayah", "--file", str(path), "--by", "admin")
+    assert AuditLog.objects.get(action="wilayah_created", object_id="12.71.21").actor == admin_kota
+    with pytest.raises(CommandError, match="nobody"):
+        run_json("load_wilayah", "--file", str(path), "--by", "nobody")

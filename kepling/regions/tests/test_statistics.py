@@ -122,3 +122,11 @@ def test_statistics_for_sums_children_recursing_where_a_child_has_none(city):
     assert statistics_for(city.kecamatan[1], D(2025, 10, 29)) == (500, 150)
     assert statistics_for(city.kecamatan[1], D(2025, 9, 1)) == (200, 50)
     assert statistics_for(city.lingkungan[0], D(2025, 10, 29)) is None
+
+
+def test_dry_run_changes_nothing(city, tmp_path):
+    path = write_csv(tmp_path / "s.csv", HEADER, [["12.71", "875743", "472068", "2025-09-30"]])
+    result = run_json("import_statistics", str(path), "--dry-run")
+    assert (result["applied"], result["dry_run"]) == (1, True)
+    assert not WilayahStatistic.objects.exists()
+    assert not AuditLog.objects.filter(action__startswith="statistic_").exists()
