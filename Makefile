@@ -17,7 +17,11 @@ var/tools/bin/uv:
 	$(UV) sync --frozen
 	@touch .venv/.installed
 
-install: .venv/.installed
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch node_modules/.installed
+
+install: .venv/.installed node_modules/.installed
 
 run: install
 	$(KEPLING) migrate --noinput
@@ -44,7 +48,8 @@ bench: install
 	.venv/bin/python -m bench
 
 messages: install
-	cd kepling && ../$(KEPLING) makemessages -l id --ignore 'tests/*' && ../$(KEPLING) compilemessages -l id
+	$(KEPLING) makemessages -l id --ignore=.venv --ignore=node_modules --ignore=var --ignore='*/tests/*'
+	$(KEPLING) compilemessages -l id --ignore=.venv --ignore=node_modules
 
 clean:
 	rm -rf .venv var/tools .mypy_cache .ruff_cache .pytest_cache

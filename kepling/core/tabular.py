@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext as _
 from python_calamine import CalamineWorkbook
 
 XLSX_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
@@ -112,7 +113,7 @@ def open_table(path: str | Path, *, required: list[str], optional: list[str] = (
     """Open a CSV or XLSX file and check its header names every required column."""
     file_path = Path(path)
     if not file_path.is_file():
-        raise UnusableFileError(f"File not found: {file_path}. Check the path and try again.")
+        raise UnusableFileError(_("File not found: %(path)s. Check the path and try again.") % {"path": file_path})
     if file_path.suffix.lower() in XLSX_SUFFIXES:
         header, source = _open_xlsx(file_path)
     else:
@@ -121,14 +122,17 @@ def open_table(path: str | Path, *, required: list[str], optional: list[str] = (
     wanted = {normalise_header(c): c for c in [*required, *optional]}
     missing = [c for c in required if normalise_header(c) not in columns]
     if missing:
-        found = ", ".join(h for h in header if str(h).strip()) or "(none)"
+        found = ", ".join(h for h in header if str(h).strip()) or _("(none)")
         raise UnusableFileError(
-            f"Missing column(s): {', '.join(missing)}. The header row has: {found}. "
-            f"Rename the columns or use the template; required: {', '.join(required)}."
+            _(
+                "Missing column(s): %(missing)s. The header row has: %(found)s. "
+                "Rename the columns or use the template; required: %(required)s."
+            )
+            % {"missing": ", ".join(missing), "found": found, "required": ", ".join(required)}
         )
     duplicated = sorted({c for c in columns if c in wanted and columns.count(c) > 1})
     if duplicated:
-        raise UnusableFileError(f"Column(s) appear more than once: {', '.join(duplicated)}.")
+        raise UnusableFileError(_("Column(s) appear more than once: %(columns)s.") % {"columns": ", ".join(duplicated)})
     keyed = [wanted.get(c, "") for c in columns]
     return TabularFile(file_path, keyed, [str(h) for h in header], source)
 
@@ -136,24 +140,24 @@ def open_table(path: str | Path, *, required: list[str], optional: list[str] = (
 def _open_csv(path: Path) -> tuple[list[str], Iterator[tuple[int, list[object]]]]:
     raw = path.read_bytes()
     if raw.startswith(b"PK\x03\x04"):
-        raise UnusableFileError("This looks like an Excel file with a .csv name: save it as .xlsx.")
+        raise UnusableFileError(_("This looks like an Excel file with a .csv name: save it as .xlsx."))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise UnusableFileError(
-            "The file is not UTF-8 text. In Excel choose 'Save as: CSV UTF-8', or upload the .xlsx."
+            _("The file is not UTF-8 text. In Excel choose 'Save as: CSV UTF-8', or upload the .xlsx.")
         ) from exc
     if "\x00" in text:
-        raise UnusableFileError("The file is not a text CSV (it contains binary data).")
+        raise UnusableFileError(_("The file is not a text CSV (it contains binary data)."))
     first_line = next((line for line in text.splitlines() if line.strip()), "")
     if not first_line:
-        raise UnusableFileError("The file is empty: it needs a header row and data rows.")
+        raise UnusableFileError(_("The file is empty: it needs a header row and data rows."))
     delimiter = max([",", ";", "\t"], key=first_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     numbered = ((reader.line_num, list(row)) for row in reader)
     header_entry = next(((n, r) for n, r in numbered if any(c.strip() for c in r)), None)
     if header_entry is None:
-        raise UnusableFileError("The file is empty: it needs a header row and data rows.")
+        raise UnusableFileError(_("The file is empty: it needs a header row and data rows."))
     header = list(header_entry[1])
     # A spreadsheet counts the physical line of each record; csv.line_num gives its last line.
     return header, ((n, list(r)) for n, r in numbered)
@@ -164,14 +168,32 @@ def _open_xlsx(path: Path) -> tuple[list[str], Iterator[tuple[int, list[object]]
         workbook = CalamineWorkbook.from_path(str(path))
         sheet = workbook.get_sheet_by_index(0)
     except Exception as exc:
-        raise UnusableFileError(f"The spreadsheet cannot be read ({exc}). Save it again as .xlsx and retry.") from exc
+        raise UnusableFileError(
+            _("The spreadsheet cannot be read (%(error)s). Save it again as .xlsx and retry.") % {"error": exc}
+        ) from exc
     rows = iter(enumerate(sheet.iter_rows(), start=1))
     for number, cells in rows:
         if any(cell_text(c) for c in cells):
             header = [cell_text(c) for c in cells]
             return header, ((n, list(r)) for n, r in rows)
         del number
-    raise UnusableFileError("The first sheet is empty: it needs a header row and data rows.")
+    raise UnusableFileError(_("The first sheet is empty: it needs a header row and data rows."))
+
+
+def read_raw(path: str | Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """The header as written and every row as text, numbered as a spreadsheet user counts them.
+
+    For previews, column mapping and error reports, which need the columns the contract does
+    not name as well as those it does.
+    """
+    file_path = Path(path)
+    if not file_path.is_file():
+        raise UnusableFileError(_("File not found: %(path)s. Check the path and try again.") % {"path": file_path})
+    if file_path.suffix.lower() in XLSX_SUFFIXES:
+        header, source = _open_xlsx(file_path)
+    else:
+        header, source = _open_csv(file_path)
+    return [cell_text(h) for h in header], ((n, [cell_text(c) for c in cells]) for n, cells in source)
 
 
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y")
@@ -189,7 +211,7 @@ def parse_date(text: str) -> datetime.date:
             return datetime.datetime.strptime(value, fmt).date()
         except ValueError:
             continue
-    raise ValueError(f"'{text}' is not a date; write YYYY-MM-DD or DD/MM/YYYY")
+    raise ValueError(_("'%(text)s' is not a date; write YYYY-MM-DD or DD/MM/YYYY") % {"text": text})
 
 
 def parse_month(text: str) -> datetime.date:
@@ -203,7 +225,7 @@ def parse_month(text: str) -> datetime.date:
     try:
         return parse_date(value).replace(day=1)
     except ValueError:
-        raise ValueError(f"'{text}' is not a month; write YYYY-MM") from None
+        raise ValueError(_("'%(text)s' is not a month; write YYYY-MM") % {"text": text}) from None
 
 
 RUPIAH_PATTERN = re.compile(r"^(?:rp\.?)?\s*(\d{1,3}(?:\.\d{3})+|\d+)(?:,0{1,2})?$", re.IGNORECASE)
@@ -214,7 +236,7 @@ def parse_rupiah(text: str) -> int:
     value = text.strip().replace("\u00a0", " ")
     match = RUPIAH_PATTERN.match(value.replace(" ", "")) if value else None
     if not match:
-        raise ValueError(f"'{text}' is not a Rupiah amount; write it like 1500000 or Rp 1.500.000")
+        raise ValueError(_("'%(text)s' is not a Rupiah amount; write it like 1500000 or Rp 1.500.000") % {"text": text})
     return int(match.group(1).replace(".", ""))
 
 
@@ -226,4 +248,4 @@ def parse_int(text: str) -> int:
     try:
         return int(value)
     except ValueError:
-        raise ValueError(f"'{text}' is not a whole number") from None
+        raise ValueError(_("'%(text)s' is not a whole number") % {"text": text}) from None

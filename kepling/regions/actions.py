@@ -6,6 +6,7 @@ import datetime
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from kepling.accounts.models import Role, User
@@ -45,9 +46,7 @@ def save_wilayah(
     """Create or update a node by its code; returns it and 'created', 'updated' or 'unchanged'."""
     node = Wilayah.objects.select_for_update().filter(kode=kode).first()
     if node is None:
-        node = Wilayah.objects.create(
-            kode=kode, nama=nama, level=level, parent=parent, kode_pos=kode_pos
-        )
+        node = Wilayah.objects.create(kode=kode, nama=nama, level=level, parent=parent, kode_pos=kode_pos)
         for key, value in _ancestors(node, parent).items():
             setattr(node, key, value)
         node.save()
@@ -91,9 +90,7 @@ def _write_target(*, by: User | None, node: Wilayah, target: int, reason: str) -
     old = node.target
     node.target = target
     node.save(update_fields=["target"])
-    TargetChange.objects.create(
-        wilayah=node, old_target=old, new_target=target, changed_by=by, reason=reason
-    )
+    TargetChange.objects.create(wilayah=node, old_target=old, new_target=target, changed_by=by, reason=reason)
     audit.record(
         actor=by,
         action="target_changed",
@@ -134,15 +131,9 @@ def save_statistic(
         raise ValueError(gettext("Active BPJS participants cannot exceed the labour force."))
     figures = {"angkatan_kerja": angkatan_kerja, "peserta_aktif_bpjs": peserta_aktif_bpjs}
     object_id = f"{wilayah.kode}@{per_tanggal.isoformat()}"
-    statistic = (
-        WilayahStatistic.objects.select_for_update()
-        .filter(wilayah=wilayah, per_tanggal=per_tanggal)
-        .first()
-    )
+    statistic = WilayahStatistic.objects.select_for_update().filter(wilayah=wilayah, per_tanggal=per_tanggal).first()
     if statistic is None:
-        statistic = WilayahStatistic.objects.create(
-            wilayah=wilayah, per_tanggal=per_tanggal, **figures
-        )
+        statistic = WilayahStatistic.objects.create(wilayah=wilayah, per_tanggal=per_tanggal, **figures)
         audit.record(
             actor=by,
             action="statistic_created",
@@ -169,6 +160,27 @@ def save_statistic(
         new=new,
     )
     return statistic, "updated"
+
+
+def _withdraw_access_after_term(*, by: User | None, kepling: User, lingkungan: Wilayah, end: datetime.date) -> None:
+    """A Kepling whose term is over no longer sees the lingkungan's workers (UU 27/2022: need to know).
+
+    Access ends with the term when the term is already over; a term ending in the future keeps
+    access until a new term starts (`start_kepling_term` moves the lingkungan to the successor).
+    """
+    still_in_office = KeplingTerm.objects.filter(kepling=kepling, end__isnull=True).exists()
+    if end < timezone.localdate() and kepling.wilayah_id == lingkungan.pk and not still_in_office:
+        kepling.wilayah = None
+        kepling.save(update_fields=["wilayah"])
+        audit.record(
+            actor=by,
+            action="access_withdrawn",
+            object_type="user",
+            object_id=kepling.pk,
+            old={"wilayah": lingkungan.kode},
+            new={"wilayah": None},
+            note="term ended",
+        )
 
 
 class TermConflictError(ValueError):
@@ -212,6 +224,7 @@ def _check_no_conflict(terms: list[KeplingTerm], start: datetime.date) -> None:
 def _close(*, by: User | None, term: KeplingTerm, end: datetime.date, note: str) -> None:
     term.end = end
     term.save(update_fields=["end"])
+    _withdraw_access_after_term(by=by, kepling=term.kepling, lingkungan=term.lingkungan, end=end)
     audit.record(
         actor=by,
         action="kepling_term_ended",
@@ -224,14 +237,11 @@ def _close(*, by: User | None, term: KeplingTerm, end: datetime.date, note: str)
 
 
 @transaction.atomic
-def start_kepling_term(
-    *, by: User | None, kepling: User, lingkungan: Wilayah, start: datetime.date
-) -> KeplingTerm:
+def start_kepling_term(*, by: User | None, kepling: User, lingkungan: Wilayah, start: datetime.date) -> KeplingTerm:
     """Put a Kepling in office from `start`, ending the open term before; history is kept."""
     if lingkungan.level != LINGKUNGAN:
         raise ValueError(
-            gettext("%(kode)s is not a lingkungan: Kepling serve in a lingkungan.")
-            % {"kode": lingkungan.kode}
+            gettext("%(kode)s is not a lingkungan: Kepling serve in a lingkungan.") % {"kode": lingkungan.kode}
         )
     if kepling.role not in {Role.KEPLING, ""}:
         raise ValueError(
@@ -240,9 +250,7 @@ def start_kepling_term(
         )
     # Lock the lingkungan row so two concurrent appointments cannot both see "no open term".
     Wilayah.objects.select_for_update().filter(pk=lingkungan.pk).first()
-    here = list(
-        KeplingTerm.objects.filter(lingkungan=lingkungan).select_related("kepling", "lingkungan")
-    )
+    here = list(KeplingTerm.objects.filter(lingkungan=lingkungan).select_related("kepling", "lingkungan"))
     # A Kepling holds one lingkungan at a time: a move ends their open term elsewhere.
     elsewhere = list(
         KeplingTerm.objects.filter(kepling=kepling, end__isnull=True)
@@ -252,9 +260,7 @@ def start_kepling_term(
     _check_no_conflict(here + elsewhere, start)
     for term in here:
         if term.end is None and term.kepling_id == kepling.pk:
-            raise TermConflictError(
-                gettext("%(term)s is already in office.") % {"term": _term_label(term)}
-            )
+            raise TermConflictError(gettext("%(term)s is already in office.") % {"term": _term_label(term)})
     day_before = start - datetime.timedelta(days=1)
     for term in here:
         if term.end is None:
@@ -285,15 +291,9 @@ def start_kepling_term(
 
 
 @transaction.atomic
-def end_kepling_term(
-    *, by: User | None, term: KeplingTerm, end: datetime.date, reason: str = ""
-) -> KeplingTerm:
+def end_kepling_term(*, by: User | None, term: KeplingTerm, end: datetime.date, reason: str = "") -> KeplingTerm:
     """End an open term on `end` (the last day in office)."""
-    locked = (
-        KeplingTerm.objects.select_for_update()
-        .select_related("kepling", "lingkungan")
-        .get(pk=term.pk)
-    )
+    locked = KeplingTerm.objects.select_for_update().select_related("kepling", "lingkungan").get(pk=term.pk)
     if locked.end is not None:
         raise TermConflictError(
             gettext("The term of %(term)s already ended on %(end)s.")
@@ -301,8 +301,7 @@ def end_kepling_term(
         )
     if end < locked.start:
         raise TermConflictError(
-            gettext("The term of %(term)s cannot end before it starts.")
-            % {"term": _term_label(locked)}
+            gettext("The term of %(term)s cannot end before it starts.") % {"term": _term_label(locked)}
         )
     _close(by=by, term=locked, end=end, note=reason)
     term.end = end
