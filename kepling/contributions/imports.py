@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -117,8 +117,11 @@ def _chunks(rows: Iterator[PaymentRow]) -> Iterator[list[PaymentRow]]:
 class PaymentImport:
     """One application of one extract file."""
 
-    def __init__(self, *, by: User | None, dry_run: bool, source: str) -> None:
+    def __init__(
+        self, *, by: User | None, dry_run: bool, source: str, progress: Callable[[int], None] | None = None
+    ) -> None:
         self.by, self.dry_run, self.source = by, dry_run, source
+        self.progress = progress
         self.result = ImportResult()
         self.batch = uuid.uuid4().hex
         self.seen: dict[str, int] = {}
@@ -203,6 +206,8 @@ class PaymentImport:
         with transaction.atomic():
             for chunk in _chunks(self.valid_rows(path)):
                 self.apply_chunk(chunk)
+                if self.progress is not None:
+                    self.progress(self.result.rows)
             if self.dry_run:
                 return self.result
             if self.touched_workers and self.earliest:
@@ -219,7 +224,16 @@ class PaymentImport:
         return self.result
 
 
-def import_payments_file(path: str | Path, *, by: User | None = None, dry_run: bool = False) -> ImportResult:
-    """Apply a BPJS payment extract (CSV or XLSX); see the module docstring for the rules."""
+def import_payments_file(
+    path: str | Path,
+    *,
+    by: User | None = None,
+    dry_run: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> ImportResult:
+    """Apply a BPJS payment extract (CSV or XLSX); see the module docstring for the rules.
+
+    `progress`, when given, is called with the number of rows read so far after each chunk.
+    """
     file_path = Path(path)
-    return PaymentImport(by=by, dry_run=dry_run, source=file_path.name).run(file_path)
+    return PaymentImport(by=by, dry_run=dry_run, source=file_path.name, progress=progress).run(file_path)
