@@ -1,0 +1,72 @@
+"""File imports through the API: applied at once with the same functions as the command line."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import File, Form, Router
+from ninja.files import UploadedFile
+
+from kepling.accounts.models import Role, User
+from kepling.api.auth import caller
+from kepling.api.common import ERRORS
+from kepling.api.errors import ApiError
+from kepling.api.schemas import ErrorOut, ImportOut
+from kepling.contributions.imports import import_payments_file
+from kepling.core.tabular import ImportResult
+from kepling.workers.imports import import_workers_file
+
+router = Router(tags=["imports"])
+
+MAX_UPLOAD_BYTES = 100 * 1024 * 1024
+SUFFIXES = {".csv", ".txt", ".xlsx", ".xlsm", ".xls", ".ods"}
+PAYMENT_ROLES = frozenset({Role.ADMIN_KOTA, Role.PETUGAS_BPJS})
+# A Kepling may import workers too; the registry checks keep their rows to their own lingkungan.
+WORKER_ROLES = frozenset({Role.ADMIN_KOTA, Role.PETUGAS_BPJS, Role.KEPLING})
+BASE_KEYS = ("rows", "applied", "already_present", "rejected", "errors", "warnings")
+
+
+def ensure_role(user: User, roles: frozenset[Role]) -> None:
+    if not (user.is_superuser or user.role in roles):
+        raise PermissionDenied(_("Your role may not import this kind of file."))
+
+
+def apply_upload(upload: UploadedFile, apply: Callable[[Path], ImportResult]) -> ImportOut:
+    """Store the upload in a private temporary file, apply it, and report the contract's counts."""
+    if upload.size is not None and upload.size > MAX_UPLOAD_BYTES:
+        raise ApiError(400, "file_too_large", _("The file is too large (at most 100 MB)."))
+    suffix = Path(upload.name or "").suffix.lower()
+    if suffix not in SUFFIXES:
+        raise ApiError(400, "unusable_file", _("Send a CSV or XLSX file."))
+    with tempfile.TemporaryDirectory(prefix="kepling-api-") as folder:
+        path = Path(folder) / f"upload{suffix}"
+        with path.open("wb") as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
+        result: dict[str, Any] = apply(path).as_dict()
+    return ImportOut(**{k: result[k] for k in BASE_KEYS}, extra={k: v for k, v in result.items() if k not in BASE_KEYS})
+
+
+IMPORT_RESPONSES: dict[int, Any] = {200: ImportOut, 400: ErrorOut, **ERRORS}
+
+
+@router.post("/payments", response=IMPORT_RESPONSES, summary="Apply a BPJS payment extract")
+def import_payments(request: HttpRequest, file: File[UploadedFile], dry_run: Form[bool] = False) -> ImportOut:
+    """Admin kota and Petugas BPJS. Unknown NIKs are kept for reconciliation; a file applied twice changes nothing."""
+    user = caller(request)
+    ensure_role(user, PAYMENT_ROLES)
+    return apply_upload(file, lambda path: import_payments_file(path, by=user, dry_run=dry_run))
+
+
+@router.post("/workers", response=IMPORT_RESPONSES, summary="Register workers from a file")
+def import_workers(request: HttpRequest, file: File[UploadedFile], dry_run: Form[bool] = False) -> ImportOut:
+    """Admin kota, Petugas BPJS, and a Kepling for their own lingkungan (other rows are rejected)."""
+    user = caller(request)
+    ensure_role(user, WORKER_ROLES)
+    return apply_upload(file, lambda path: import_workers_file(path, by=user, dry_run=dry_run))

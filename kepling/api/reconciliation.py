@@ -1,0 +1,83 @@
+"""Reconciliation queues, read only: payments with no worker, and months paid short."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import F
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Query, Router
+
+from kepling.accounts.scoping import scope_q
+from kepling.api.auth import caller
+from kepling.api.common import DEFAULT_LIMIT, ERRORS, MAX_LIMIT, audit_view, page
+from kepling.api.schemas import UnderpaidOut, UnderpaidPage, UnmatchedPaymentOut, UnmatchedPaymentPage
+from kepling.contributions.models import Payment, WorkerMonth
+
+router = Router(tags=["reconciliation"])
+
+
+@router.get(
+    "/unmatched-payments", response={200: UnmatchedPaymentPage, **ERRORS}, summary="Payments for unknown NIKs"
+)
+def unmatched_payments(
+    request: HttpRequest, limit: Query[int] = DEFAULT_LIMIT, offset: Query[int] = 0
+) -> UnmatchedPaymentPage:
+    """City-wide roles only (Admin kota, Petugas BPJS, Pimpinan): these rows have no area yet."""
+    user = caller(request)
+    if not (user.is_city_wide or user.is_superuser):
+        raise PermissionDenied(_("Only city-wide roles see payments that match no worker."))
+    limit, offset = max(1, min(limit, MAX_LIMIT)), max(0, offset)
+    rows = Payment.objects.filter(worker__isnull=True).order_by("tanggal_bayar", "id")
+    count, items = page(rows, limit, offset)
+    audit_view(user, "payment", ids=[p.pk for p in items], endpoint="GET /api/v1/reconciliation/unmatched-payments")
+    return UnmatchedPaymentPage(
+        count=count,
+        limit=limit,
+        offset=offset,
+        items=[
+            UnmatchedPaymentOut(
+                id=p.pk,
+                nik_masked=p.nik_masked,
+                kpj=p.kpj,
+                periode=f"{p.periode:%Y-%m}",
+                jumlah=p.jumlah,
+                tanggal_bayar=p.tanggal_bayar,
+                referensi=p.referensi,
+            )
+            for p in items
+        ],
+    )
+
+
+@router.get("/underpaid", response={200: UnderpaidPage, **ERRORS}, summary="Months paid short")
+def underpaid(request: HttpRequest, limit: Query[int] = DEFAULT_LIMIT, offset: Query[int] = 0) -> UnderpaidPage:
+    """Worker months in your area with something paid, but less than what is due."""
+    user = caller(request)
+    limit, offset = max(1, min(limit, MAX_LIMIT)), max(0, offset)
+    rows = (
+        WorkerMonth.objects.filter(scope_q(user, prefix="worker__"), amount_paid__gt=0, amount_paid__lt=F("amount_due"))
+        .select_related("worker", "worker__lingkungan")
+        .order_by("worker__lingkungan__kode", "worker__nama", "periode", "id")
+    )
+    count, items = page(rows, limit, offset)
+    worker_ids = sorted({m.worker_id for m in items})
+    audit_view(user, "worker", ids=worker_ids, endpoint="GET /api/v1/reconciliation/underpaid")
+    return UnderpaidPage(
+        count=count,
+        limit=limit,
+        offset=offset,
+        items=[
+            UnderpaidOut(
+                worker_id=m.worker_id,
+                nama=m.worker.nama,
+                nik_masked=m.worker.nik_masked,
+                kode_lingkungan=m.worker.lingkungan.kode,
+                periode=f"{m.periode:%Y-%m}",
+                amount_due=m.amount_due,
+                amount_paid=m.amount_paid,
+                shortfall=m.amount_due - m.amount_paid,
+            )
+            for m in items
+        ],
+    )

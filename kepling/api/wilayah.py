@@ -1,0 +1,59 @@
+"""Wilayah endpoints: the user's subtree, one node, and a node's program figures."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.http import HttpRequest
+from ninja import Query, Router
+
+from kepling.accounts.scoping import access_wilayah, wilayah_for
+from kepling.api.auth import caller
+from kepling.api.common import DEFAULT_LIMIT, ERRORS, MAX_LIMIT, page, resolve_as_of
+from kepling.api.schemas import SummaryOut, Tingkat, WilayahOut, WilayahPage
+from kepling.contributions.summaries import node_summary
+from kepling.regions.models import LEVEL_BY_KEY, Wilayah
+
+router = Router(tags=["wilayah"])
+
+
+def wilayah_out(node: Wilayah) -> WilayahOut:
+    return WilayahOut(
+        kode=node.kode,
+        nama=node.nama,
+        tingkat=node.tingkat,
+        parent_kode=node.parent.kode if node.parent is not None else None,
+        target=node.target,
+    )
+
+
+@router.get("", response={200: WilayahPage, **ERRORS}, summary="The wilayah you may see")
+def list_wilayah(
+    request: HttpRequest,
+    tingkat: Query[Tingkat | None] = None,
+    parent: Query[str | None] = None,
+    limit: Query[int] = DEFAULT_LIMIT,
+    offset: Query[int] = 0,
+) -> WilayahPage:
+    """Your own node and everything under it, by code; filter by level and by parent code."""
+    limit, offset = max(1, min(limit, MAX_LIMIT)), max(0, offset)
+    nodes = wilayah_for(caller(request)).select_related("parent").order_by("kode")
+    if tingkat is not None:
+        nodes = nodes.filter(level=LEVEL_BY_KEY[tingkat])
+    if parent is not None:
+        nodes = nodes.filter(parent__kode=parent)
+    count, items = page(nodes, limit, offset)
+    return WilayahPage(count=count, limit=limit, offset=offset, items=[wilayah_out(n) for n in items])
+
+
+@router.get("/{kode}", response={200: WilayahOut, **ERRORS}, summary="One wilayah")
+def get_wilayah(request: HttpRequest, kode: str) -> WilayahOut:
+    node = access_wilayah(caller(request), kode)
+    return wilayah_out(node)
+
+
+@router.get("/{kode}/summary", response={200: SummaryOut, **ERRORS}, summary="Program figures of a wilayah")
+def wilayah_summary(request: HttpRequest, kode: str, as_of: Query[datetime.date | None] = None) -> SummaryOut:
+    """The same figures as `kepling summary --json` for this node, as of a date (default today)."""
+    node = access_wilayah(caller(request), kode)
+    return SummaryOut(**node_summary(node, resolve_as_of(as_of)))
