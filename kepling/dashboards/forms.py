@@ -1,0 +1,35 @@
+"""Forms of the dashboards: publishing a ranking and deciding the review queues."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class PublishRankingForm(forms.Form):
+    title = forms.CharField(label=_("Award period"), max_length=120, help_text=_("For example: Award October 2025"))
+    as_of = forms.DateField(label=_("Figures as of"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ConflictDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[
+            ("keep", _("Keep the credit with the first registration")),
+            ("transfer", _("Transfer the credit to the claimant")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DuplicateDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[
+            ("duplicate", _("Same person (duplicate)")),
+            ("not_duplicate", _("Different people (not a duplicate)")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))

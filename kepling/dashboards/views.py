@@ -1,0 +1,364 @@
+"""Dashboards, rankings and review queues for the Lurah, Camat, city administration, leadership and BPJS."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kepling.accounts.models import Role, User
+from kepling.accounts.scoping import access_wilayah, root_wilayah, wilayah_for
+from kepling.contributions.status import STATUS_LABELS, Status, registered_on, with_status
+from kepling.contributions.summaries import node_summary
+from kepling.core import audit
+from kepling.dashboards import charts
+from kepling.dashboards.actions import AlreadyPublishedError, publish_ranking
+from kepling.dashboards.forms import ConflictDecisionForm, DuplicateDecisionForm, PublishRankingForm
+from kepling.dashboards.models import RankingEntry, RankingSnapshot
+from kepling.dashboards.queries import (
+    UnitRow,
+    default_as_of,
+    kepling_behind,
+    kepling_in_office_map,
+    progress_series,
+    units_below,
+)
+from kepling.dashboards.rankings import FORMULA_TEXT, LEVELS, live_ranking
+from kepling.regions.models import KOTA, LEVEL_KEYS, LINGKUNGAN, Wilayah
+from kepling.regions.queries import level_names
+from kepling.workers.decisions import DECIDING_ROLES, resolve_attribution_conflict, resolve_likely_duplicate
+from kepling.workers.models import DecisionStatus
+from kepling.workers.queries import conflicts_for, duplicates_for, workers_for
+from kepling.workers.validation import InvalidWorkerDataError
+
+DASHBOARD_ROLES = frozenset({Role.LURAH, Role.CAMAT, Role.ADMIN_KOTA, Role.PIMPINAN, Role.PETUGAS_BPJS})
+WORKERS_PER_PAGE = 50
+BEHIND_SHOWN = 10
+
+# Sortable columns of the units table: query-string key -> value to sort on.
+UNIT_SORTS: dict[str, Callable[[UnitRow], Any]] = {
+    "nama": lambda u: u.node.nama.casefold(),
+    "kode": lambda u: u.node.kode,
+    "target": lambda u: u.target,
+    "terlindungi": lambda u: u.protected,
+    "capaian": lambda u: u.progress_pct or 0,
+    "sisa": lambda u: u.remaining,
+    "satu_bulan": lambda u: u.paid_one_month_only,
+    "aktif": lambda u: u.active,
+    "menunggak": lambda u: u.in_arrears,
+    "nonaktif": lambda u: u.inactive,
+    "belum_bayar": lambda u: u.never_paid,
+    "retensi": lambda u: u.active_share_pct or 0,
+}
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def role_home(request: HttpRequest) -> HttpResponse | None:
+    """Where `/` sends a signed-in user with a dashboard; None for roles whose home lives elsewhere."""
+    user = _user(request)
+    if (user.role in DASHBOARD_ROLES or user.is_superuser) and root_wilayah(user) is not None:
+        return redirect("dashboards:home")
+    return None
+
+
+def as_of_from(request: HttpRequest) -> datetime.date:
+    """The `per` date of the query string, or the default date (with a message when it is unusable)."""
+    raw = request.GET.get("per", "").strip()
+    if raw:
+        try:
+            return datetime.date.fromisoformat(raw)
+        except ValueError:
+            text = _("“%(value)s” is not a date (use YYYY-MM-DD); showing the latest figures instead.")
+            messages.warning(request, text % {"value": raw})
+    return default_as_of()
+
+
+def sort_from(request: HttpRequest, allowed: dict[str, Any], default: str) -> tuple[str, bool]:
+    """(column, descending) from `urut=col` or `urut=-col`; unknown columns fall back to the default."""
+    raw = request.GET.get("urut", default)
+    descending = raw.startswith("-")
+    key = raw.lstrip("-")
+    if key not in allowed:
+        descending, key = default.startswith("-"), default.lstrip("-")
+    return key, descending
+
+
+def breadcrumbs(user: User, node: Wilayah) -> list[Wilayah]:
+    """The node's ancestors from the user's own node down to it."""
+    root = root_wilayah(user)
+    ids = [getattr(node, f"{LEVEL_KEYS[level]}_id") for level in range(KOTA, node.level + 1)]
+    found = {w.pk: w for w in Wilayah.objects.filter(pk__in=ids)}
+    start = root.level if root is not None else node.level
+    return [found[i] for level, i in enumerate(ids) if level >= start and i in found]
+
+
+def _is_htmx_for(request: HttpRequest, target: str) -> bool:
+    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Target") == target
+
+
+@login_required
+def dashboard(request: HttpRequest, kode: str | None = None) -> HttpResponse:
+    """The figures of the user's node (or a node under it), its units and its Kepling behind target."""
+    user = _user(request)
+    if kode is None:
+        root = root_wilayah(user)
+        if root is None:
+            raise Http404("wilayah")
+        kode = root.kode
+    node = access_wilayah(user, kode)
+    as_of = as_of_from(request)
+    names = level_names()
+    context: dict[str, Any] = {
+        "node": node, "as_of": as_of, "per": as_of.isoformat(), "trail": breadcrumbs(user, node),
+        "level_name": names.get(node.level, ""), "child_level_name": names.get(node.level + 1, ""),
+    }
+    if node.level < LINGKUNGAN:
+        context.update(_units_context(request, node, as_of))
+        if _is_htmx_for(request, "units"):
+            return render(request, "dashboards/_units_table.html", context)
+    else:
+        context.update(_workers_context(request, user, node, as_of))
+        if _is_htmx_for(request, "workers"):
+            return render(request, "dashboards/_workers.html", context)
+    summary = node_summary(node, as_of)
+    series = progress_series(node, as_of, datetime.date.fromisoformat(settings.PROGRAM_START))
+    context.update(
+        summary=summary, series=series, line=charts.progress_chart(series), bars=charts.status_chart(summary),
+        progress_width=min(100.0, summary["progress_pct"] or 0),
+    )
+    if node.level < LINGKUNGAN:
+        context.update(_behind_context(node, as_of))
+    return render(request, "dashboards/dashboard.html", context)
+
+
+def _units_context(request: HttpRequest, node: Wilayah, as_of: datetime.date) -> dict[str, Any]:
+    key, descending = sort_from(request, UNIT_SORTS, "kode")
+    units = sorted(units_below(node, as_of), key=UNIT_SORTS[key], reverse=descending)
+    kepling = kepling_in_office_map([u.node.pk for u in units], as_of) if node.level + 1 == LINGKUNGAN else {}
+    rows = [{"unit": u, "kepling": kepling.get(u.node.pk), "bar": min(100.0, u.progress_pct or 0)} for u in units]
+    return {"units": rows, "sort_key": key, "sort_desc": descending, "with_kepling": node.level + 1 == LINGKUNGAN}
+
+
+def _behind_context(node: Wilayah, as_of: datetime.date) -> dict[str, Any]:
+    behind = kepling_behind(node, as_of)
+    shown = list(behind[:BEHIND_SHOWN])
+    kepling = kepling_in_office_map([row.lingkungan_id for row in shown], as_of)
+    return {
+        "behind": [{"row": row, "kepling": kepling.get(row.lingkungan_id)} for row in shown],
+        "behind_count": behind.count(),
+    }
+
+
+def _workers_context(request: HttpRequest, user: User, node: Wilayah, as_of: datetime.date) -> dict[str, Any]:
+    search = request.GET.get("q", "").strip()[:100]
+    status = request.GET.get("status", "")
+    workers = workers_for(user).filter(registered_on(as_of), lingkungan=node)
+    if search:
+        workers = workers.filter(name_key__contains=search.casefold())
+    annotated = with_status(workers, as_of)
+    if status in {s.value for s in Status}:
+        annotated = annotated.filter(status=status)  # type: ignore[misc]  # an annotation, unknown to the stubs
+    else:
+        status = ""
+    page = Paginator(annotated.order_by("nama", "id"), WORKERS_PER_PAGE).get_page(request.GET.get("hal"))
+    audit.record(
+        actor=user, action="worker_list_viewed", object_type="wilayah", object_id=node.kode,
+        new={"as_of": as_of, "q": search, "status": status, "page": page.number, "workers": [w.pk for w in page]},
+    )
+    kepling = kepling_in_office_map([node.pk], as_of).get(node.pk)
+    statuses = [(s.value, STATUS_LABELS[s]) for s in Status]
+    return {"page": page, "search": search, "status": status, "statuses": statuses, "kepling": kepling}
+
+
+@login_required
+def kepling_progress(request: HttpRequest) -> HttpResponse:
+    """Every Kepling under a node, furthest behind first, with their phone, to chase the ones behind."""
+    user = _user(request)
+    root = root_wilayah(user)
+    if root is None:
+        raise Http404("wilayah")
+    node = access_wilayah(user, request.GET.get("wilayah") or root.kode)
+    if node.level >= LINGKUNGAN:
+        raise Http404("wilayah")
+    as_of = as_of_from(request)
+    rows = kepling_behind(node, as_of)
+    page = Paginator(rows, WORKERS_PER_PAGE).get_page(request.GET.get("hal"))
+    kepling = kepling_in_office_map([row.lingkungan_id for row in page.object_list], as_of)
+    context = {
+        "node": node, "as_of": as_of, "per": as_of.isoformat(), "page": page,
+        "rows": [{"row": row, "kepling": kepling.get(row.lingkungan_id)} for row in page],
+        "trail": breadcrumbs(user, node),
+    }
+    return render(request, "dashboards/kepling_progress.html", context)
+
+
+@login_required
+def rankings(request: HttpRequest) -> HttpResponse:
+    """Live rankings of kecamatan, kelurahan and Kepling, and the published award rankings."""
+    user = _user(request)
+    root = root_wilayah(user)
+    if root is None:
+        raise Http404("wilayah")
+    tab = request.GET.get("tab", "kecamatan")
+    if tab not in LEVELS:
+        tab = "kecamatan"
+    as_of = as_of_from(request)
+    # Ranks are city-wide (an award compares every unit); only figures of units in the user's area are shown.
+    city = root if root.level == KOTA or root.kota is None else root.kota
+    visible = set(wilayah_for(user).filter(level=LEVELS[tab]).values_list("pk", flat=True))
+    ranked = [item for item in live_ranking(city, LEVELS[tab], as_of) if item.unit.node.pk in visible]
+    page = Paginator([item.as_entry() for item in ranked], WORKERS_PER_PAGE).get_page(request.GET.get("hal"))
+    context = {
+        "tab": tab, "tabs": _tabs(), "as_of": as_of, "per": as_of.isoformat(), "page": page,
+        "formula": FORMULA_TEXT, "snapshots": RankingSnapshot.objects.all()[:24],
+        "can_publish": user.is_admin_kota and root.level == KOTA,
+        "publish_form": PublishRankingForm(initial={"as_of": as_of, "title": _default_title(as_of)}),
+        "scoped": root.level != KOTA,
+    }
+    return render(request, "dashboards/rankings.html", context)
+
+
+def _tabs() -> list[tuple[str, str]]:
+    return [("kecamatan", _("Kecamatan")), ("kelurahan", _("Kelurahan")), ("kepling", _("Kepling"))]
+
+
+def _default_title(as_of: datetime.date) -> str:
+    from kepling.core.formatting import format_month
+
+    return _("Award %(month)s") % {"month": format_month(as_of)}
+
+
+@require_POST
+@login_required
+def publish(request: HttpRequest) -> HttpResponse:
+    """Freeze the rankings as of a date (city administrator only)."""
+    user = _user(request)
+    if not user.is_admin_kota:
+        raise PermissionDenied
+    form = PublishRankingForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the award period and a valid date to publish the ranking."))
+        return redirect("dashboards:rankings")
+    try:
+        snapshot = publish_ranking(by=user, as_of=form.cleaned_data["as_of"], title=form.cleaned_data["title"])
+    except AlreadyPublishedError as error:
+        messages.error(request, str(error))
+        return redirect("dashboards:rankings")
+    messages.success(request, _("The ranking has been published. Later data will not change it."))
+    return redirect("dashboards:snapshot", pk=snapshot.pk)
+
+
+@login_required
+def snapshot_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A published ranking exactly as it was frozen, limited to the units in the user's area."""
+    user = _user(request)
+    if root_wilayah(user) is None:
+        raise Http404("wilayah")
+    snapshot = get_object_or_404(RankingSnapshot.objects.select_related("published_by"), pk=pk)
+    tab = request.GET.get("tab", "kecamatan")
+    if tab not in LEVELS:
+        tab = "kecamatan"
+    entries = RankingEntry.objects.filter(
+        snapshot=snapshot, level=LEVELS[tab], wilayah__in=wilayah_for(user)
+    ).order_by("rank", "kode")
+    page = Paginator(entries, WORKERS_PER_PAGE).get_page(request.GET.get("hal"))
+    totals = {
+        row["level"]: row["n"]
+        for row in RankingEntry.objects.filter(snapshot=snapshot).values("level").annotate(n=_count())
+    }
+    context = {"snapshot": snapshot, "tab": tab, "tabs": _tabs(), "page": page, "total": totals.get(LEVELS[tab], 0)}
+    return render(request, "dashboards/snapshot.html", context)
+
+
+def _count() -> Any:
+    from django.db.models import Count
+
+    return Count("id")
+
+
+def _ensure_decider(user: User) -> None:
+    if not (user.is_superuser or user.role in DECIDING_ROLES) or root_wilayah(user) is None:
+        raise PermissionDenied
+
+
+@login_required
+def queues(request: HttpRequest) -> HttpResponse:
+    """Open attribution conflicts and likely duplicates in the user's area, each with its decision form."""
+    user = _user(request)
+    _ensure_decider(user)
+    conflicts = conflicts_for(user).filter(status=DecisionStatus.OPEN).select_related("worker__lingkungan")
+    duplicates = duplicates_for(user).filter(status=DecisionStatus.OPEN).select_related(
+        "worker__lingkungan", "other__lingkungan"
+    )
+    context = {
+        "conflicts": [(c, ConflictDecisionForm(prefix=f"c{c.pk}")) for c in conflicts[:100]],
+        "duplicates": [(d, DuplicateDecisionForm(prefix=f"d{d.pk}")) for d in duplicates[:100]],
+        "conflict_count": conflicts.count(),
+        "duplicate_count": duplicates.count(),
+    }
+    return render(request, "dashboards/queues.html", context)
+
+
+def _decide(request: HttpRequest, form: Any, decide: Callable[[], Any]) -> HttpResponse:
+    if not form.is_valid():
+        messages.error(request, _("Choose a decision and give the reason for it."))
+        return redirect("dashboards:queues")
+    try:
+        decide()
+    except InvalidWorkerDataError:
+        messages.error(request, _("Give the reason for the decision."))
+    except ValueError:
+        messages.error(request, _("This case has already been decided."))
+    else:
+        messages.success(request, _("The decision has been recorded."))
+    return redirect("dashboards:queues")
+
+
+@require_POST
+@login_required
+def resolve_conflict(request: HttpRequest, pk: int) -> HttpResponse:
+    """Keep or transfer a worker's credit."""
+    user = _user(request)
+    _ensure_decider(user)
+    conflict = get_object_or_404(conflicts_for(user), pk=pk)
+    form = ConflictDecisionForm(request.POST, prefix=f"c{pk}")
+    return _decide(
+        request, form,
+        lambda: resolve_attribution_conflict(
+            by=user, conflict=conflict, transfer=form.cleaned_data["decision"] == "transfer",
+            reason=form.cleaned_data["reason"],
+        ),
+    )
+
+
+@require_POST
+@login_required
+def resolve_duplicate(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm or dismiss a likely duplicate."""
+    user = _user(request)
+    _ensure_decider(user)
+    item = get_object_or_404(duplicates_for(user), pk=pk)
+    form = DuplicateDecisionForm(request.POST, prefix=f"d{pk}")
+    return _decide(
+        request, form,
+        lambda: resolve_likely_duplicate(
+            by=user, item=item, is_duplicate=form.cleaned_data["decision"] == "duplicate",
+            reason=form.cleaned_data["reason"],
+        ),
+    )
+
+
