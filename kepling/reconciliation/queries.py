@@ -1,0 +1,57 @@
+"""Reads of the mismatch queues, scoped: city-wide roles see every item, a Lurah or Camat their area."""
+
+from __future__ import annotations
+
+from django.db.models import Count, QuerySet
+from django.http import Http404
+
+from kepling.accounts.models import Role, User
+from kepling.accounts.scoping import root_wilayah
+from kepling.reconciliation.models import ItemKind, ItemStatus, ReconciliationItem
+from kepling.regions.models import LEVEL_KEYS
+
+AREA_ROLES = frozenset({Role.LURAH, Role.CAMAT})
+RESOLVERS = frozenset({Role.ADMIN_KOTA, Role.PETUGAS_BPJS})
+
+
+def items_for(user: User) -> QuerySet[ReconciliationItem]:
+    """The items a user may see; a Kepling sees none."""
+    items = ReconciliationItem.objects.select_related("worker", "payment", "kelurahan", "resolved_by")
+    root = root_wilayah(user)
+    if root is None:
+        return items.none()
+    if user.is_superuser or user.is_city_wide:
+        return items
+    if user.role in AREA_ROLES and root.level in (1, 2):
+        return items.filter(**{f"{LEVEL_KEYS[root.level]}_id": root.pk})
+    return items.none()
+
+
+def may_view(user: User) -> bool:
+    return user.is_authenticated and (user.is_superuser or user.is_city_wide or user.role in AREA_ROLES)
+
+
+def may_resolve(user: User) -> bool:
+    return user.is_authenticated and (user.is_superuser or user.role in RESOLVERS)
+
+
+def access_item(user: User, item_id: object) -> ReconciliationItem:
+    """One item, or Http404 alike for 'missing' and 'not yours'."""
+    try:
+        pk = int(str(item_id))
+    except ValueError:
+        raise Http404("item") from None
+    item = items_for(user).filter(pk=pk).first()
+    if item is None:
+        raise Http404("item")
+    return item
+
+
+def queue_counts(user: User) -> dict[str, int]:
+    """Open items per queue in the user's area (every kind present, zero when empty), plus `total`."""
+    counts = dict.fromkeys((k.value for k in ItemKind), 0)
+    rows = items_for(user).filter(status=ItemStatus.OPEN).values("kind").annotate(n=Count("id")).order_by()
+    for row in rows:
+        counts[row["kind"]] = row["n"]
+    counts["total"] = sum(counts.values())
+    return counts
