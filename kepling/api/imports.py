@@ -17,9 +17,10 @@ from kepling.accounts.models import Role, User
 from kepling.api.auth import caller
 from kepling.api.common import ERRORS
 from kepling.api.errors import ApiError
-from kepling.api.schemas import ErrorOut, ImportOut
+from kepling.api.schemas import ErrorOut, ImportJobOut, ImportOut
 from kepling.contributions.imports import import_payments_file
 from kepling.core.tabular import ImportResult
+from kepling.imports.jobs import access_job
 from kepling.workers.imports import import_workers_file
 
 router = Router(tags=["imports"])
@@ -70,3 +71,23 @@ def import_workers(request: HttpRequest, file: File[UploadedFile], dry_run: Form
     user = caller(request)
     ensure_role(user, WORKER_ROLES)
     return apply_upload(file, lambda path: import_workers_file(path, by=user, dry_run=dry_run))
+
+
+@router.get("/{int:job_id}", response={200: ImportJobOut, **ERRORS}, summary="An import job's status and result")
+def get_import_job(request: HttpRequest, job_id: int) -> ImportJobOut:
+    """A job uploaded through the web pages: your own, or any for Admin kota and Petugas BPJS."""
+    job = access_job(caller(request), job_id)
+    return ImportJobOut(
+        id=job.pk,
+        kind=job.kind,
+        original_name=job.original_name,
+        status=job.status,
+        rows_total=job.rows_total,
+        rows_done=job.rows_done,
+        percent_done=job.percent_done,
+        message=job.message,
+        created_at=job.created_at,
+        started_at=job.started_at,
+        finished_at=job.finished_at,
+        result=job.result,
+    )

@@ -279,3 +279,18 @@ class TokenOut(Schema):
 
 class NewTokenOut(TokenOut):
     key: str = Field(description="The key itself. It is shown only once: store it now.")
+
+
+class ImportJobOut(Schema):
+    id: int
+    kind: str
+    original_name: str
+    status: str = Field(description="uploaded, validated, running, done or failed")
+    rows_total: int
+    rows_done: int
+    percent_done: int
+    message: str
+    created_at: datetime.datetime
+    started_at: datetime.datetime | None
+    finished_at: datetime.datetime | None
+    result: dict[str, Any] | None = Field(description="The import's counts once applied (rows, applied, ...).")

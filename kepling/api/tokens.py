@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router
+from ninja.responses import Status
 
 from kepling.accounts.models import User
 from kepling.api.actions import create_api_token, revoke_api_token
@@ -44,7 +45,7 @@ def list_tokens(request: HttpRequest, username: Query[str | None] = None) -> lis
 
 
 @router.post("", response={201: NewTokenOut, **ERRORS}, summary="Create an API token")
-def create_token(request: HttpRequest, payload: TokenIn) -> tuple[int, NewTokenOut]:
+def create_token(request: HttpRequest, payload: TokenIn) -> Status[NewTokenOut]:
     """The key is in this response only; store it now. Others' tokens: city administrator only."""
     user = caller(request)
     owner = user
@@ -60,7 +61,7 @@ def create_token(request: HttpRequest, payload: TokenIn) -> tuple[int, NewTokenO
         token, key = create_api_token(by=user, user=owner, name=payload.name)
     except ValueError as exc:
         raise ApiError(422, "validation_error", str(exc), [{"field": "name", "message": str(exc)}]) from exc
-    return 201, NewTokenOut(**token_out(token).model_dump(), key=key)
+    return Status(201, NewTokenOut(**token_out(token).model_dump(), key=key))
 
 
 @router.delete("/{int:token_id}", response={200: TokenOut, **ERRORS}, summary="Revoke an API token")

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
+from ninja.responses import Status
 
 from kepling.accounts.models import User
 from kepling.api.auth import caller
@@ -124,7 +125,7 @@ def list_workers(request: HttpRequest, filters: Query[WorkerFilters]) -> WorkerP
 
 
 @router.post("", response={200: RegistrationOut, 201: RegistrationOut, **ERRORS}, summary="Register a worker")
-def create_worker(request: HttpRequest, payload: WorkerIn) -> tuple[int, RegistrationOut]:
+def create_worker(request: HttpRequest, payload: WorkerIn) -> Status[RegistrationOut]:
     """Register through the same checks as the web form and the imports.
 
     201 for a new worker; 200 when the NIK is already registered (here: `already_present`;
@@ -150,7 +151,7 @@ def create_worker(request: HttpRequest, payload: WorkerIn) -> tuple[int, Registr
         ),
         likely_duplicates=[d.pk for d in outcome.likely_duplicates],
     )
-    return (201 if outcome.status == "registered" else 200), body
+    return Status(201 if outcome.status == "registered" else 200, body)
 
 
 @router.get("/{int:worker_id}", response={200: WorkerOut, **ERRORS}, summary="One worker")
