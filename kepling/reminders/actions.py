@@ -1,0 +1,67 @@
+"""Writes of the reminders app: opening a WhatsApp reminder and recording a contact's outcome."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from kepling.accounts.models import User
+from kepling.core import audit
+from kepling.reminders.models import ContactOutcome, MessageStatus, OutboxMessage, Outcome
+from kepling.workers.models import Worker
+
+
+def latest_message(worker: Worker) -> OutboxMessage | None:
+    """The worker's most recent reminder, if any."""
+    return OutboxMessage.objects.filter(worker=worker).order_by("-queued_on", "-id").first()
+
+
+def _mark_sent(message: OutboxMessage, by: User) -> bool:
+    """Mark a queued message sent by the Kepling; True when it changed."""
+    if message.status != MessageStatus.QUEUED:
+        return False
+    now = timezone.now()
+    changed = OutboxMessage.objects.filter(pk=message.pk, status=MessageStatus.QUEUED).update(
+        status=MessageStatus.SENT, sent_at=now, attempts=message.attempts + 1
+    )
+    if changed:
+        message.status, message.sent_at, message.attempts = MessageStatus.SENT, now, message.attempts + 1
+        audit.record(
+            actor=by, action="reminder_sent_by_kepling", object_type="reminder", object_id=message.pk,
+            new={"worker": message.worker_id, "channel": message.channel},
+        )
+    return bool(changed)
+
+
+@transaction.atomic
+def open_whatsapp(*, by: User, worker: Worker) -> OutboxMessage | None:
+    """The Kepling opens WhatsApp for a worker: their queued reminder counts as sent."""
+    message = (
+        OutboxMessage.objects.select_for_update()
+        .filter(worker=worker, status=MessageStatus.QUEUED)
+        .order_by("-queued_on", "-id")
+        .first()
+    )
+    if message is not None:
+        _mark_sent(message, by)
+    else:
+        audit.record(actor=by, action="reminder_composed_by_kepling", object_type="worker", object_id=worker.pk)
+    return message
+
+
+@transaction.atomic
+def record_contact_outcome(*, by: User, worker: Worker, outcome: Outcome | str, note: str = "") -> ContactOutcome:
+    """Record what came of contacting a worker; a queued reminder for them counts as sent."""
+    outcome = Outcome(outcome)
+    message = latest_message(worker)
+    if message is not None:
+        _mark_sent(message, by)
+    row = ContactOutcome.objects.create(
+        worker=worker, by=by, outcome=outcome, note=note.strip(), message=message, kelurahan_id=worker.kelurahan_id
+    )
+    audit.record(
+        actor=by, action="contact_outcome_recorded", object_type="worker", object_id=worker.pk,
+        new={"outcome": outcome.value, "message": message.pk if message else None, "contact": row.pk},
+        note=row.note,
+    )
+    return row

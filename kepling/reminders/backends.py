@@ -1,0 +1,166 @@
+"""Delivery backends for reminder messages, chosen with the KEPLING_REMINDER_BACKEND setting.
+
+- KeplingWhatsAppBackend (default): nothing is sent automatically; the Kepling sends each
+  message from the follow-up list through a wa.me link, which marks it sent.
+- ConsoleBackend / FileBackend: for development; print the messages or append them to a file.
+- HttpGatewayBackend: posts each message to an SMS/WhatsApp gateway, with retries and an
+  idempotency key (the message id) so a retried or repeated delivery is never sent twice.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from kepling.reminders.models import MessageStatus, OutboxMessage
+
+DEFAULT_BACKEND = "kepling.reminders.backends.KeplingWhatsAppBackend"
+DEFAULT_PAYLOAD = '{"to": "{to}", "message": "{body}"}'
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """The outcome of delivering one message."""
+
+    status: MessageStatus
+    attempts: int = 1
+    error: str = ""
+    reference: str = ""
+
+
+class ReminderBackend:
+    """Base class: `channel` names the backend on every message it queues."""
+
+    channel = "base"
+    #: False when a person sends the messages (the Kepling's WhatsApp), so nothing is dispatched.
+    sends_itself = True
+
+    def send(self, message: OutboxMessage) -> Delivery:
+        raise NotImplementedError
+
+
+class KeplingWhatsAppBackend(ReminderBackend):
+    channel = "whatsapp_kepling"
+    sends_itself = False
+
+    def send(self, message: OutboxMessage) -> Delivery:
+        return Delivery(MessageStatus.QUEUED, attempts=0)
+
+
+class ConsoleBackend(ReminderBackend):
+    channel = "console"
+
+    def __init__(self, stream: IO[str] | None = None) -> None:
+        self.stream = stream or sys.stdout
+
+    def send(self, message: OutboxMessage) -> Delivery:
+        self.stream.write(f"[{message.pk}] {message.to or '-'}: {message.body}\n")
+        self.stream.flush()
+        return Delivery(MessageStatus.SENT)
+
+
+class FileBackend(ReminderBackend):
+    """Appends one JSON line per message to var/reminders/outbox-YYYY-MM-DD.jsonl."""
+
+    channel = "file"
+
+    def __init__(self, directory: Path | None = None) -> None:
+        default = Path(getattr(settings, "VAR_DIR", "var")) / "reminders"
+        self.directory = Path(getattr(settings, "KEPLING_REMINDER_FILE_DIR", directory or default))
+
+    def send(self, message: OutboxMessage) -> Delivery:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        path = self.directory / f"outbox-{timezone.localdate().isoformat()}.jsonl"
+        line = {"id": message.pk, "to": message.to, "body": message.body, "at": timezone.now().isoformat()}
+        with path.open("a", encoding="utf-8") as out:
+            out.write(json.dumps(line, ensure_ascii=False) + "\n")
+        return Delivery(MessageStatus.SENT)
+
+
+def _fill_payload(node: Any, values: dict[str, str]) -> Any:
+    """Replace {to}/{body} inside the strings of a parsed JSON template (so values stay valid JSON)."""
+    if isinstance(node, str):
+        for key, value in values.items():
+            node = node.replace("{" + key + "}", value)
+        return node
+    if isinstance(node, list):
+        return [_fill_payload(v, values) for v in node]
+    if isinstance(node, dict):
+        return {k: _fill_payload(v, values) for k, v in node.items()}
+    return node
+
+
+class HttpGatewayBackend(ReminderBackend):
+    """POSTs JSON to KEPLING_GATEWAY_URL with `Authorization: Bearer KEPLING_GATEWAY_TOKEN`.
+
+    Retries connection errors, 429 and 5xx answers with exponential backoff, up to
+    KEPLING_GATEWAY_MAX_ATTEMPTS; every attempt carries `Idempotency-Key: kepling-outbox-<id>`.
+    A 2xx answer is `sent` (or `delivered` when the gateway says so in a "status" field).
+    """
+
+    channel = "http_gateway"
+
+    def __init__(self) -> None:
+        self.url = str(getattr(settings, "KEPLING_GATEWAY_URL", ""))
+        self.token = str(getattr(settings, "KEPLING_GATEWAY_TOKEN", ""))
+        self.payload = str(getattr(settings, "KEPLING_GATEWAY_PAYLOAD", DEFAULT_PAYLOAD))
+        self.max_attempts = int(getattr(settings, "KEPLING_GATEWAY_MAX_ATTEMPTS", 5))
+        self.backoff = float(getattr(settings, "KEPLING_GATEWAY_BACKOFF_SECONDS", 1.0))
+        self.timeout = float(getattr(settings, "KEPLING_GATEWAY_TIMEOUT_SECONDS", 10.0))
+
+    def request_for(self, message: OutboxMessage) -> urllib.request.Request:
+        body = json.dumps(_fill_payload(json.loads(self.payload), {"to": message.to, "body": message.body}))
+        headers = {
+            "Content-Type": "application/json",
+            "Idempotency-Key": f"kepling-outbox-{message.pk}",
+        }
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        return urllib.request.Request(self.url, data=body.encode(), headers=headers, method="POST")  # noqa: S310
+
+    def send(self, message: OutboxMessage) -> Delivery:
+        if not self.url.startswith(("http://", "https://")):
+            return Delivery(MessageStatus.FAILED, attempts=0, error="KEPLING_GATEWAY_URL is not set")
+        if not message.to:
+            return Delivery(MessageStatus.FAILED, attempts=0, error="no phone number")
+        error = ""
+        for attempt in range(1, self.max_attempts + 1):
+            if attempt > 1:
+                time.sleep(self.backoff * 2 ** (attempt - 2))
+            try:
+                with urllib.request.urlopen(self.request_for(message), timeout=self.timeout) as response:  # noqa: S310
+                    answer = _json_or_empty(response.read())
+                status = MessageStatus.DELIVERED if answer.get("status") == "delivered" else MessageStatus.SENT
+                return Delivery(status, attempts=attempt, reference=str(answer.get("id", ""))[:120])
+            except urllib.error.HTTPError as exc:
+                error = f"HTTP {exc.code}"
+                if exc.code < 500 and exc.code != 429:
+                    return Delivery(MessageStatus.FAILED, attempts=attempt, error=error)
+            except (urllib.error.URLError, TimeoutError, OSError) as exc:
+                error = str(getattr(exc, "reason", exc))
+        return Delivery(MessageStatus.FAILED, attempts=self.max_attempts, error=error)
+
+
+def _json_or_empty(raw: bytes) -> dict[str, Any]:
+    try:
+        data = json.loads(raw or b"{}")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def get_backend() -> ReminderBackend:
+    """The configured delivery backend."""
+    path = str(getattr(settings, "KEPLING_REMINDER_BACKEND", DEFAULT_BACKEND))
+    backend: ReminderBackend = import_string(path)()
+    return backend

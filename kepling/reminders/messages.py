@@ -1,0 +1,64 @@
+"""When a rule fires, and the text of its message: one composer for the outbox and the follow-up list."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from urllib.parse import quote
+
+from django.conf import settings
+
+from kepling.core.formatting import format_date, format_month, format_rupiah
+from kepling.core.periods import due_date, month_start
+from kepling.reminders.models import ReminderRule
+
+# How to pay, in the workers' language; a deployment may override it in settings.
+DEFAULT_CARA_BAYAR = (
+    "aplikasi JMO, teller/ATM/mobile banking bank mitra, gerai ritel (Indomaret, Alfamart, Kantor Pos) "
+    "atau agen Perisai BPJS Ketenagakerjaan"
+)
+
+# Constant placeholders are filled first, the per-worker ones after, in this order in both the
+# Python composer and the SQL that fills the outbox, so both give the same text.
+CONSTANT_PLACEHOLDERS = ("{bulan}", "{jatuh_tempo}", "{cara_bayar}")
+WORKER_PLACEHOLDERS = ("{nama}", "{jumlah}", "{kepling}")
+
+
+def cara_bayar() -> str:
+    """The payment channels named in every message."""
+    return str(getattr(settings, "KEPLING_REMINDER_CARA_BAYAR", DEFAULT_CARA_BAYAR))
+
+
+def firing_month(rule: ReminderRule, as_of: datetime.date) -> datetime.date | None:
+    """The month whose due date puts `rule` on `as_of`, or None when the rule does not fire that day."""
+    target = as_of - datetime.timedelta(days=rule.days_from_due)
+    month = month_start(target)
+    return month if due_date(month) == target else None
+
+
+def fill_constants(template: str, month: datetime.date) -> str:
+    """The template with the month, due date and payment channels filled in."""
+    values = (format_month(month), format_date(due_date(month)), cara_bayar())
+    for placeholder, value in zip(CONSTANT_PLACEHOLDERS, values, strict=True):
+        template = template.replace(placeholder, value)
+    return template
+
+
+def fill_worker(text: str, *, nama: str, jumlah: int, kepling: str) -> str:
+    """Fill the per-worker placeholders (plain replacement: a template never runs code)."""
+    for placeholder, value in zip(WORKER_PLACEHOLDERS, (nama, format_rupiah(jumlah), kepling), strict=True):
+        text = text.replace(placeholder, value)
+    return text
+
+
+def compose(template: str, *, month: datetime.date, nama: str, jumlah: int, kepling: str) -> str:
+    """The message for one worker and month."""
+    return fill_worker(fill_constants(template, month), nama=nama, jumlah=jumlah, kepling=kepling)
+
+
+def whatsapp_link(to: str, body: str) -> str:
+    """A wa.me link that opens WhatsApp on the number with the message typed in ("" without a number)."""
+    digits = re.sub(r"\D", "", to)
+    if not digits:
+        return ""
+    return f"https://wa.me/{digits}?text={quote(body, safe='')}"

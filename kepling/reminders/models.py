@@ -1,0 +1,129 @@
+"""Reminder rules, the outbox of reminder messages and the outcomes of Kepling contacts."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class RuleKind(models.TextChoices):
+    BEFORE_DUE = "before_due", _("Before the due date of an unpaid month")
+    ARREARS = "arrears", _("Months in arrears reached")
+
+
+class ReminderRule(models.Model):
+    """When a reminder is due, relative to a month's due date, and the message it sends.
+
+    A rule fires on the day `days_from_due` days from a month's due date (negative = before).
+    `before_due` rules pick workers whose month is unpaid; `arrears` rules pick workers whose
+    arrears reach exactly `arrears_months` on that day (4 = inactive: the reactivation invitation).
+    """
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=20, choices=RuleKind.choices)
+    days_from_due = models.SmallIntegerField(
+        _("days from the due date"), help_text=_("Negative: before the due date; 1: the day after.")
+    )
+    arrears_months = models.PositiveSmallIntegerField(
+        _("months in arrears"), default=0, help_text=_("For arrears rules: the arrears count that triggers it.")
+    )
+    template = models.TextField(
+        _("message template"),
+        help_text=_("Placeholders: {nama}, {bulan}, {jumlah}, {jatuh_tempo}, {cara_bayar}, {kepling}."),
+    )
+    escalates = models.BooleanField(
+        _("escalates when unpaid"),
+        default=False,
+        help_text=_("Workers still unpaid after this reminder go to the Lurah, then the Camat."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("reminder rule")
+        verbose_name_plural = _("reminder rules")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MessageStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    DELIVERED = "delivered", _("Delivered")
+
+
+class OutboxMessage(models.Model):
+    """One reminder for one worker, month and rule: never more, however often queueing runs."""
+
+    worker = models.ForeignKey("workers.Worker", on_delete=models.CASCADE, related_name="reminders")
+    rule = models.ForeignKey(ReminderRule, on_delete=models.PROTECT, related_name="messages")
+    periode = models.DateField(_("month"))
+    channel = models.CharField(_("channel"), max_length=40)
+    to = models.CharField(_("to"), max_length=20, blank=True)
+    body = models.TextField(_("message"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=MessageStatus.choices, default=MessageStatus.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    queued_on = models.DateField(_("queued on"))
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    provider_reference = models.CharField(_("provider reference"), max_length=120, blank=True)
+    # Region keys: scoping of the follow-up lists and the future distribution column.
+    kelurahan = models.ForeignKey("regions.Wilayah", on_delete=models.PROTECT, related_name="+")
+    lingkungan = models.ForeignKey("regions.Wilayah", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-queued_on", "id"]
+        verbose_name = _("reminder message")
+        verbose_name_plural = _("reminder messages")
+        constraints = [
+            models.UniqueConstraint(fields=["worker", "rule", "periode"], name="one_reminder_per_worker_rule_month"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "id"]),
+            models.Index(fields=["lingkungan", "status"]),
+            models.Index(fields=["kelurahan", "queued_on"]),
+            models.Index(fields=["rule", "periode"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} {self.rule_id} {self.periode:%Y-%m} ({self.status})"
+
+
+class Outcome(models.TextChoices):
+    REACHED = "reached", _("Reached")
+    PROMISED = "promised", _("Promised to pay")
+    PAID = "paid", _("Says they paid")
+    REFUSED = "refused", _("Refused")
+    UNREACHABLE = "unreachable", _("Unreachable")
+
+
+class ContactOutcome(models.Model):
+    """What came of a Kepling's contact with a worker about paying."""
+
+    worker = models.ForeignKey("workers.Worker", on_delete=models.CASCADE, related_name="contact_outcomes")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    message = models.ForeignKey(
+        OutboxMessage, null=True, blank=True, on_delete=models.SET_NULL, related_name="outcomes"
+    )
+    kelurahan = models.ForeignKey("regions.Wilayah", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("contact outcome")
+        verbose_name_plural = _("contact outcomes")
+        indexes = [models.Index(fields=["worker", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} {self.outcome} {self.at:%Y-%m-%d}"

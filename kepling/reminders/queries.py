@@ -1,0 +1,268 @@
+"""Reads of the reminders app: the Kepling's follow-up list, the escalation lists and reminder effect.
+
+Every read of workers goes through `workers_for(user)` or `scope_q(user)`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from kepling.accounts.models import User
+from kepling.accounts.scoping import scope_q
+from kepling.contributions.models import Payment, WorkerMonth
+from kepling.contributions.status import STATUS_LABELS, Status, covered_on, registered_on, with_status
+from kepling.contributions.tariffs import TariffBook
+from kepling.core.periods import add_months, due_date, last_due_month_before, month_start
+from kepling.regions.models import Wilayah
+from kepling.regions.queries import kepling_in_office
+from kepling.reminders.messages import compose, whatsapp_link
+from kepling.reminders.models import ContactOutcome, MessageStatus, OutboxMessage, ReminderRule, RuleKind
+from kepling.workers.models import Worker
+from kepling.workers.queries import workers_for
+
+DUE_SOON_DAYS = 7
+PAID_WITHIN_DAYS = 7
+LURAH_AFTER_DAYS = 7  # after the last reminder
+CAMAT_AFTER_DAYS = LURAH_AFTER_DAYS + 14
+
+
+def next_due_month(as_of: datetime.date) -> datetime.date:
+    """The first month whose due date is on or after `as_of`."""
+    month = month_start(as_of)
+    return month if due_date(month) >= as_of else add_months(month, 1)
+
+
+def rule_for(rules: list[ReminderRule], status: str, arrears: int) -> ReminderRule | None:
+    """The rule whose message fits a worker's situation (for composing when nothing is queued)."""
+    if status in {Status.IN_ARREARS, Status.INACTIVE}:
+        fitting = [r for r in rules if r.kind == RuleKind.ARREARS and r.arrears_months <= arrears]
+        return max(fitting, key=lambda r: r.arrears_months) if fitting else None
+    return next((r for r in rules if r.kind == RuleKind.BEFORE_DUE), None)
+
+
+@dataclass
+class FollowUpRow:
+    """One worker on the Kepling's list, with the month concerned and the message to send."""
+
+    worker: Worker
+    status: str
+    arrears_months: int
+    month: datetime.date
+    due_on: datetime.date
+    amount: int
+    body: str
+    message: OutboxMessage | None
+    last_outcome: ContactOutcome | None
+
+    @property
+    def whatsapp_url(self) -> str:
+        return whatsapp_link(self.worker.no_hp, self.body)
+
+    @property
+    def due_soon(self) -> bool:
+        return self.status in {Status.ACTIVE, Status.NEVER_PAID}
+
+    @property
+    def status_label(self) -> str:
+        return str(STATUS_LABELS[Status(self.status)])
+
+
+ORDER = {Status.IN_ARREARS: 0, Status.ACTIVE: 1, Status.NEVER_PAID: 2, Status.INACTIVE: 3}
+
+
+class KeplingNames:
+    """The Kepling in office per lingkungan on a date, looked up once each."""
+
+    def __init__(self, as_of: datetime.date) -> None:
+        self.as_of = as_of
+        self.names: dict[int, str] = {}
+
+    def __call__(self, lingkungan: Wilayah) -> str:
+        if lingkungan.pk not in self.names:
+            kepling = kepling_in_office(lingkungan, self.as_of)
+            self.names[lingkungan.pk] = str(kepling) if kepling else ""
+        return self.names[lingkungan.pk]
+
+
+def latest_outcomes(worker_ids: list[int]) -> dict[int, ContactOutcome]:
+    """Each worker's most recent contact outcome."""
+    latest: dict[int, ContactOutcome] = {}
+    for row in ContactOutcome.objects.filter(worker_id__in=worker_ids).select_related("by").order_by("at", "id"):
+        latest[row.worker_id] = row
+    return latest
+
+
+def follow_up_rows(user: User, as_of: datetime.date) -> list[FollowUpRow]:
+    """The user's workers whose month is due soon (unpaid), in arrears, inactive or never paid."""
+    return _follow_up(workers_for(user), as_of, everyone=False)
+
+
+def follow_up_row(user: User, worker: Worker, as_of: datetime.date) -> FollowUpRow | None:
+    """One worker's row (with the message to send), whatever their status; None outside the user's area."""
+    rows = _follow_up(workers_for(user).filter(pk=worker.pk), as_of, everyone=True)
+    return rows[0] if rows else None
+
+
+def _follow_up(scoped: QuerySet[Worker], as_of: datetime.date, *, everyone: bool) -> list[FollowUpRow]:
+    upcoming = next_due_month(as_of)
+    overdue = last_due_month_before(as_of)
+    upcoming_paid = WorkerMonth.objects.filter(covered_on(as_of), worker=OuterRef("pk"), periode=upcoming)
+    workers = (
+        with_status(scoped.filter(registered_on(as_of)), as_of)
+        .annotate(upcoming_paid=Exists(upcoming_paid))
+        .select_related("lingkungan")
+    )
+    due_soon = due_date(upcoming) - as_of <= datetime.timedelta(days=DUE_SOON_DAYS)
+    picked: list[Any] = [
+        w for w in workers
+        if everyone
+        or w.status in {Status.IN_ARREARS, Status.INACTIVE}  # type: ignore[attr-defined]
+        or (w.status == Status.NEVER_PAID and not w.upcoming_paid)  # type: ignore[attr-defined]
+        or (w.status == Status.ACTIVE and due_soon and not w.upcoming_paid)  # type: ignore[attr-defined]
+    ]
+    ids = [w.pk for w in picked]
+    queued: dict[int, OutboxMessage] = {}
+    for message in OutboxMessage.objects.filter(worker_id__in=ids, status=MessageStatus.QUEUED).order_by(
+        "queued_on", "id"
+    ):
+        queued[message.worker_id] = message
+    outcomes = latest_outcomes(ids)
+    rules = list(ReminderRule.objects.filter(active=True))
+    book, names = TariffBook(), KeplingNames(as_of)
+    rows = []
+    for w in picked:
+        month = overdue if w.status in {Status.IN_ARREARS, Status.INACTIVE} else upcoming
+        amount = book.due(
+            month=month, program=w.program, sektor=w.sektor, sumber_iuran=w.sumber_iuran, penghasilan=w.penghasilan
+        ).total
+        found = queued.get(w.pk)
+        rule = rule_for(rules, w.status, w.arrears_months)
+        if found is not None:
+            body = found.body
+        elif rule is not None:
+            body = compose(rule.template, month=month, nama=w.nama, jumlah=amount, kepling=names(w.lingkungan))
+        else:
+            body = ""
+        rows.append(
+            FollowUpRow(
+                w, w.status, w.arrears_months, month, due_date(month), amount, body, found, outcomes.get(w.pk)
+            )
+        )
+    rows.sort(key=lambda r: (ORDER[Status(r.status)], -r.arrears_months, r.worker.nama, r.worker.pk))
+    return rows
+
+
+@dataclass
+class EscalationRow:
+    """A worker still unpaid after the last reminder."""
+
+    worker: Worker
+    message: OutboxMessage
+    days_since: int
+    status: str
+    arrears_months: int
+    last_outcome: ContactOutcome | None
+
+    @property
+    def status_label(self) -> str:
+        return str(STATUS_LABELS[Status(self.status)])
+
+    @property
+    def at_camat(self) -> bool:
+        return self.days_since >= CAMAT_AFTER_DAYS
+
+
+def escalated_messages(user: User, as_of: datetime.date, after_days: int) -> QuerySet[OutboxMessage]:
+    """Escalating reminders at least `after_days` old whose worker has paid nothing since."""
+    paid_since = Payment.objects.filter(
+        worker=OuterRef("worker"), jumlah__gt=0, tanggal_bayar__gte=OuterRef("queued_on"), tanggal_bayar__lte=as_of
+    )
+    return (
+        OutboxMessage.objects.filter(
+            scope_q(user, prefix="worker__"),
+            rule__escalates=True,
+            queued_on__lte=as_of - datetime.timedelta(days=after_days),
+        )
+        .filter(registered_on(as_of, prefix="worker__"))
+        .exclude(Exists(paid_since))
+        .select_related("worker", "worker__lingkungan", "rule")
+        .order_by("worker_id", "-queued_on", "-id")
+    )
+
+
+def escalations(user: User, as_of: datetime.date, after_days: int) -> list[EscalationRow]:
+    """One row per worker (their latest escalating reminder), oldest reminder first."""
+    latest: dict[int, OutboxMessage] = {}
+    for message in escalated_messages(user, as_of, after_days):
+        latest.setdefault(message.worker_id, message)
+    ids = list(latest)
+    standing = {
+        w.pk: (getattr(w, "status"), getattr(w, "arrears_months"))  # noqa: B009
+        for w in with_status(Worker.objects.filter(pk__in=ids), as_of)
+    }
+    outcomes = latest_outcomes(ids)
+    rows = [
+        EscalationRow(
+            m.worker, m, (as_of - m.queued_on).days, *standing.get(m.worker_id, (Status.NEVER_PAID.value, 0)),
+            outcomes.get(m.worker_id),
+        )
+        for m in latest.values()
+    ]
+    rows.sort(key=lambda r: (-r.days_since, r.worker.lingkungan.kode, r.worker.nama))
+    return rows
+
+
+@dataclass
+class RuleEffect:
+    """Reminders of one rule and how many were followed by a payment within 7 days."""
+
+    rule: ReminderRule
+    queued: int
+    sent: int
+    paid_within_7_days: int
+
+    @property
+    def share_pct(self) -> Decimal | None:
+        if not self.sent:
+            return None
+        share = Decimal(self.paid_within_7_days * 100) / Decimal(self.sent)
+        return share.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def reminder_effect(node: Wilayah, as_of: datetime.date) -> list[RuleEffect]:
+    """Per rule: reminders sent up to `as_of` under `node`, and those paid within 7 days of the reminder.
+
+    "Paid" means any payment received from the reminder's date to 7 days after it (and not after
+    `as_of`, so reminders of the last 7 days are still inside their window).
+    """
+    messages = OutboxMessage.objects.filter(**{f"worker__{node.ancestor_field()}": node}, queued_on__lte=as_of)
+    counts: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
+    sent_statuses = [MessageStatus.SENT, MessageStatus.DELIVERED]
+    for day in messages.values_list("queued_on", flat=True).distinct().order_by():
+        window_end = min(day + datetime.timedelta(days=PAID_WITHIN_DAYS), as_of)
+        paid = Payment.objects.filter(
+            worker=OuterRef("worker"), jumlah__gt=0, tanggal_bayar__gte=day, tanggal_bayar__lte=window_end
+        )
+        grouped = (
+            messages.filter(queued_on=day)
+            .annotate(paid=Exists(paid))
+            .values("rule_id")
+            .annotate(
+                total=Count("id"),
+                sent=Count("id", filter=Q(status__in=sent_statuses)),
+                paid_sent=Count("id", filter=Q(status__in=sent_statuses, paid=True)),
+            )
+            .order_by()
+        )
+        for row in grouped:
+            tally = counts[row["rule_id"]]
+            tally[0] += row["total"] - row["sent"]
+            tally[1] += row["sent"]
+            tally[2] += row["paid_sent"]
+    return [RuleEffect(rule, *counts.get(rule.pk, [0, 0, 0])) for rule in ReminderRule.objects.all()]
