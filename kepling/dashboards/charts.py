@@ -122,6 +122,6 @@ def status_chart(summary: dict[str, Any]) -> BarChart:
     bars = []
     for i, status in enumerate(statuses):
         value = int(summary[status.value])
-        width = bar_area * value / top
-        bars.append(Bar(status.value, str(STATUS_LABELS[status]), value, 8 + i * row, width, label_width + width + 8))
+        length = bar_area * value / top
+        bars.append(Bar(status.value, str(STATUS_LABELS[status]), value, 8 + i * row, length, label_width + length + 8))
     return BarChart(width, 8 + len(statuses) * row, label_width, bars)
