@@ -11,6 +11,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -19,6 +20,7 @@ from kepling.accounts.models import User
 from kepling.contributions.models import Payment, WorkerMonth
 from kepling.contributions.tariffs import TariffBook
 from kepling.core import audit
+from kepling.core.bulk import insert_rows
 from kepling.core.periods import month_index
 from kepling.regions.queries import mark_summaries_stale
 from kepling.workers.models import Worker
@@ -33,9 +35,22 @@ class _Entry:
     amount: int
 
 
-def _coverage_rows(worker: Worker, month: datetime.date, due: int, entries: list[_Entry]) -> list[WorkerMonth]:
+COVERAGE_FIELDS = (
+    "worker",
+    "periode",
+    "periode_index",
+    "amount_due",
+    "amount_paid",
+    "paid_from",
+    "paid_until",
+    "kelurahan",
+)
+
+
+def _coverage_rows(worker: Worker, month: datetime.date, due: int, entries: list[_Entry]) -> list[tuple[Any, ...]]:
     """Walk one month's payments in the order received; each span where they cover `due` is a row."""
-    total, opened, rows = 0, None, []
+    total, opened = 0, None
+    spans: list[tuple[datetime.date | None, datetime.date | None]] = []
     entries = sorted(entries, key=lambda e: (e.day, e.order))
     for position, entry in enumerate(entries):
         total += entry.amount
@@ -45,20 +60,12 @@ def _coverage_rows(worker: Worker, month: datetime.date, due: int, entries: list
         if total >= due and opened is None:
             opened = entry.day
         elif total < due and opened is not None:
-            rows.append((opened, entry.day))
+            spans.append((opened, entry.day))
             opened = None
-    spans = [*rows, (opened, None)] if opened is not None else rows
-    base = {
-        "worker": worker,
-        "periode": month,
-        "periode_index": month_index(month),
-        "amount_due": due,
-        "amount_paid": total,
-        "kelurahan_id": worker.kelurahan_id,
-    }
-    if not spans:
-        return [WorkerMonth(**base, paid_from=None, paid_until=None)]
-    return [WorkerMonth(**base, paid_from=start, paid_until=end) for start, end in spans]
+    if opened is not None:
+        spans.append((opened, None))
+    base = (worker.pk, month, month_index(month), due, total)
+    return [(*base, start, end, worker.kelurahan_id) for start, end in spans or [(None, None)]]
 
 
 def recompute_worker_months(worker_ids: Iterable[int], *, book: TariffBook | None = None) -> int:
@@ -75,7 +82,7 @@ def recompute_worker_months(worker_ids: Iterable[int], *, book: TariffBook | Non
         )
         for worker_id, periode, paid_on, pk, amount in payments.iterator(chunk_size=10_000):
             by_month[(worker_id, periode)].append(_Entry(paid_on, pk, amount))
-        rows: list[WorkerMonth] = []
+        rows: list[tuple[Any, ...]] = []
         for (worker_id, month), entries in by_month.items():
             w = workers[worker_id]
             due = book.due(
@@ -83,8 +90,7 @@ def recompute_worker_months(worker_ids: Iterable[int], *, book: TariffBook | Non
             ).total
             rows.extend(_coverage_rows(w, month, due, entries))
         WorkerMonth.objects.filter(worker_id__in=chunk).delete()
-        WorkerMonth.objects.bulk_create(rows, batch_size=5000)
-        written += len(rows)
+        written += insert_rows(WorkerMonth, COVERAGE_FIELDS, rows)
     return written
 
 

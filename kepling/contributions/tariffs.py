@@ -38,6 +38,7 @@ class TariffBook:
         self.rates = list(ContributionRate.objects.all())
         self.discounts = list(ContributionDiscount.objects.all())
         self.bands = list(IncomeBand.objects.order_by("valid_from", "lower"))
+        self._memo: dict[tuple[datetime.date, str, str, str, int], DueBreakdown] = {}
 
     def _rate(self, component: str, month: datetime.date) -> ContributionRate | None:
         current = [
@@ -76,6 +77,14 @@ class TariffBook:
     ) -> DueBreakdown:
         """The contribution for `month` of a worker with these attributes."""
         month = month.replace(day=1)
+        key = (month, program, sektor, sumber_iuran, penghasilan)
+        if key not in self._memo:
+            self._memo[key] = self._compute(month, program, sektor, sumber_iuran, penghasilan)
+        return self._memo[key]
+
+    def _compute(
+        self, month: datetime.date, program: str, sektor: str, sumber_iuran: str, penghasilan: int
+    ) -> DueBreakdown:
         basis = self.declared_basis(penghasilan, month)
         wanted = ["JKK", "JKM", "JHT"] if program == JHT_PROGRAM else ["JKK", "JKM"]
         parts: dict[str, int] = {}

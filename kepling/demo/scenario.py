@@ -27,6 +27,7 @@ from kepling.contributions.models import Payment
 from kepling.contributions.summaries import compute_date
 from kepling.contributions.tariffs import TariffBook
 from kepling.core import audit
+from kepling.core.bulk import insert_rows
 from kepling.core.crypto import encrypt_text, lookup_hash, mask_nik
 from kepling.core.periods import add_months, due_date, month_start
 from kepling.demo import people
@@ -44,6 +45,20 @@ from kepling.regions.models import (
 )
 from kepling.workers.models import AttributionConflict, LikelyDuplicate, Worker
 
+PAYMENT_FIELDS = (
+    "worker",
+    "nik_hash",
+    "nik_encrypted",
+    "nik_masked",
+    "kpj",
+    "periode",
+    "jumlah",
+    "tanggal_bayar",
+    "referensi",
+    "kelurahan",
+    "import_batch",
+    "created_at",
+)
 DEMO_PASSWORD = "kepling-demo"
 REFERENCE_DATE = datetime.date(2025, 10, 29)
 LINGKUNGAN_COUNT = 2001
@@ -326,7 +341,7 @@ class Scenario:
 
     def create_payments(self, planned: list[DemoWorker]) -> None:
         """Payment histories; a few partial payments that leave a month unpaid; payments of unknown NIKs."""
-        rows: list[Payment] = []
+        rows: list[tuple[object, ...]] = []
         serial = 0
         for d in planned:
             w = d.worker
@@ -352,34 +367,20 @@ class Scenario:
                 self.start + datetime.timedelta(days=self.rng.randint(0, (self.as_of - self.start).days))
             )
             serial += 1
+            kpj = f"{self.rng.randint(10**10, 10**11 - 1)}"
+            paid_on = min(due_date(month), self.as_of)
+            ref = f"BPJS-DEMO-{serial:08d}"
             rows.append(
-                Payment(
-                    nik_hash=lookup_hash(nik),
-                    nik_encrypted=encrypt_text(nik),
-                    nik_masked=mask_nik(nik),
-                    kpj=f"{self.rng.randint(10**10, 10**11 - 1)}",
-                    periode=month,
-                    jumlah=16_800,
-                    tanggal_bayar=min(due_date(month), self.as_of),
-                    referensi=f"BPJS-DEMO-{serial:08d}",
-                    import_batch="demo",
-                )
+                (None, lookup_hash(nik), encrypt_text(nik), mask_nik(nik), kpj, month, 16_800, paid_on, ref, None)
             )
-        Payment.objects.bulk_create(rows, batch_size=5000)
+        now = timezone.now()
+        insert_rows(Payment, PAYMENT_FIELDS, ((*row, "demo", now) for row in rows))
 
-    def _payment(self, w: Worker, month: datetime.date, amount: int, day: datetime.date, serial: int) -> Payment:
-        return Payment(
-            worker=w,
-            nik_hash=w.nik_hash,
-            nik_masked=w.nik_masked,
-            kpj=w.kpj,
-            periode=month,
-            jumlah=amount,
-            tanggal_bayar=day,
-            referensi=f"BPJS-DEMO-{serial:08d}",
-            kelurahan_id=w.kelurahan_id,
-            import_batch="demo",
-        )
+    def _payment(
+        self, w: Worker, month: datetime.date, amount: int, day: datetime.date, serial: int
+    ) -> tuple[object, ...]:
+        ref = f"BPJS-DEMO-{serial:08d}"
+        return (w.pk, w.nik_hash, "", w.nik_masked, w.kpj, month, amount, day, ref, w.kelurahan_id)
 
     # -- queues and statistics ----------------------------------------------------------------
 

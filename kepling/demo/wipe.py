@@ -43,8 +43,9 @@ def wipe_scenario_data() -> None:
     ]
     # Foreign keys are checked at commit (deferred on PostgreSQL; SQLite checks at the end of
     # the transaction), so the order of the deletes does not matter.
+    existing = set(connection.introspection.table_names())
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-        for table in tables:
+        for table in (t for t in tables if t in existing):
             cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")  # noqa: S608
