@@ -204,6 +204,18 @@ class Scenario:
             current = self._user(username, Role.KEPLING, node, name)
             users.append(current)
             plan.append((current, node, start, None))
+            if node.kode == FIRST_KEPLING_LINGKUNGAN:
+                # The same Kepling also signs in under the pattern every other Kepling uses.
+                users.append(
+                    User(
+                        username=f"kepling-{node.kode}",
+                        password=self.password,
+                        role=Role.KEPLING,
+                        wilayah=node,
+                        full_name=name,
+                        phone=current.phone,
+                    )
+                )
             if changed:
                 former = self._user(
                     f"kepling-{node.kode}-lama",
@@ -212,6 +224,7 @@ class Scenario:
                     people.full_name(self.rng, self.rng.random() < 0.3),
                     is_active=False,
                 )
+                former.wilayah = None  # a Kepling whose term is over no longer sees the lingkungan
                 users.append(former)
                 plan.append((former, node, datetime.date(2022, 8, 1), KEPLING_CHANGED_ON - datetime.timedelta(days=1)))
         User.objects.bulk_create(users, batch_size=1000)

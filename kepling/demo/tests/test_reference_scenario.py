@@ -80,5 +80,7 @@ def test_every_role_account_and_every_kepling_exists(reference_scenario):
     assert User.objects.get(username="camat").wilayah.kode == "12.71.01"
     assert User.objects.get(username="lurah").wilayah.kode == "12.71.01.1001"
     assert User.objects.get(username="kepling").wilayah.kode == "12.71.01.1001.01"
-    assert User.objects.filter(role=Role.KEPLING, is_active=True).count() == 2001
+    in_office = User.objects.filter(role=Role.KEPLING, terms__end__isnull=True).distinct()
+    assert in_office.count() == 2001
+    assert User.objects.get(username="kepling-12.71.01.1001.01").wilayah.kode == "12.71.01.1001.01"
     assert User.objects.get(username="kepling-12.71.05.1002.03").wilayah.kode == "12.71.05.1002.03"
