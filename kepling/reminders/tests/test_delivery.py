@@ -1,0 +1,162 @@
+"""Delivery backends: a local fake gateway that fails some requests, console and file backends."""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from django.core.management import call_command
+
+from kepling.reminders.backends import ConsoleBackend, FileBackend, KeplingWhatsAppBackend
+from kepling.reminders.models import MessageStatus, OutboxMessage
+from kepling.reminders.tasks import deliver_messages, deliver_outbox, enqueue_delivery
+from kepling.reminders.tests.helpers import send
+from kepling.testing import make_worker
+
+pytestmark = pytest.mark.django_db
+
+
+class FakeGateway:
+    """Records every request; fails the first attempt of each message, loses one answer, rejects '+620'."""
+
+    def __init__(self) -> None:
+        self.requests: list[dict[str, object]] = []
+        self.accepted: list[str] = []  # idempotency keys of messages taken for sending
+        self.lock = threading.Lock()
+        self.lose_answer_for: set[str] = set()
+
+
+@pytest.fixture
+def gateway() -> Iterator[tuple[FakeGateway, str]]:
+    state = FakeGateway()
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_POST(self) -> None:
+            key = self.headers.get("Idempotency-Key", "")
+            payload = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            with state.lock:
+                seen_before = any(r["key"] == key for r in state.requests)
+                state.requests.append({"key": key, "auth": self.headers.get("Authorization"), "payload": payload})
+                if payload["to"] == "+620":
+                    return self._answer(400, {"error": "invalid number"})
+                if not seen_before:
+                    if key in state.lose_answer_for:
+                        state.accepted.append(key)  # taken, but the answer never arrives
+                    return self._answer(500, {"error": "try again"})
+                if key not in state.accepted:
+                    state.accepted.append(key)
+            self._answer(200, {"id": f"gw-{key}", "status": "sent"})
+
+        def _answer(self, code: int, body: dict[str, str]) -> None:
+            raw = json.dumps(body).encode()
+            self.send_response(code)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(raw)))
+            self.end_headers()
+            self.wfile.write(raw)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield state, f"http://127.0.0.1:{server.server_address[1]}/send"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def http_backend(settings, gateway):
+    state, url = gateway
+    settings.KEPLING_REMINDER_BACKEND = "kepling.reminders.backends.HttpGatewayBackend"
+    settings.KEPLING_GATEWAY_URL = url
+    settings.KEPLING_GATEWAY_TOKEN = "rahasia-uji"
+    settings.KEPLING_GATEWAY_PAYLOAD = '{"to": "{to}", "text": "{body}", "meta": ["kepling"]}'
+    settings.KEPLING_GATEWAY_BACKOFF_SECONDS = 0.01
+    settings.KEPLING_GATEWAY_MAX_ATTEMPTS = 3
+    return state
+
+
+def test_gateway_retries_and_sends_each_message_once(city, http_backend):
+    workers = [make_worker(city.lingkungan[0], nama=f"Pekerja \"{n}\"") for n in range(3)]
+    bad = make_worker(city.lingkungan[1], no_hp="+620")
+    result = send("2025-11-14")
+    assert result["queued"] == 4 and result["channel"] == "http_gateway"
+    assert result["delivery_tasks"] == 1
+    ids = list(OutboxMessage.objects.order_by("pk").values_list("pk", flat=True))
+    lost = OutboxMessage.objects.get(worker=workers[1])
+    http_backend.lose_answer_for.add(f"kepling-outbox-{lost.pk}")
+
+    counts = deliver_outbox.call(ids)
+
+    assert counts == {"sent": 3, "failed": 1}
+    good_keys = [f"kepling-outbox-{m.pk}" for m in OutboxMessage.objects.exclude(worker=bad)]
+    assert sorted(http_backend.accepted) == sorted(good_keys)  # each message sent exactly once
+    assert len(http_backend.accepted) == len(set(http_backend.accepted))
+    for message in OutboxMessage.objects.exclude(worker=bad):
+        assert message.status == MessageStatus.SENT
+        assert message.attempts == 2 and message.sent_at is not None
+        assert message.provider_reference == f"gw-kepling-outbox-{message.pk}"
+    failed = OutboxMessage.objects.get(worker=bad)
+    assert (failed.status, failed.attempts, failed.last_error) == (MessageStatus.FAILED, 1, "HTTP 400")
+    first = http_backend.requests[0]
+    assert first["auth"] == "Bearer rahasia-uji"
+    assert first["payload"]["meta"] == ["kepling"]
+    assert first["payload"]["text"] == OutboxMessage.objects.get(pk=ids[0]).body  # quotes survive as JSON
+
+    before = len(http_backend.requests)
+    assert deliver_outbox.call(ids) == {}  # nothing queued any more: running again sends nothing
+    assert len(http_backend.requests) == before
+
+
+def test_gateway_gives_up_after_max_attempts(city, settings):
+    settings.KEPLING_REMINDER_BACKEND = "kepling.reminders.backends.HttpGatewayBackend"
+    settings.KEPLING_GATEWAY_URL = "http://127.0.0.1:9/unreachable"
+    settings.KEPLING_GATEWAY_BACKOFF_SECONDS = 0.01
+    settings.KEPLING_GATEWAY_MAX_ATTEMPTS = 2
+    make_worker(city.lingkungan[0])
+    send("2025-11-14")
+    message = OutboxMessage.objects.get()
+    assert deliver_messages([message.pk]) == {"failed": 1}
+    message.refresh_from_db()
+    assert message.status == MessageStatus.FAILED and message.attempts == 2 and message.last_error
+
+
+def test_deliver_reminders_command_runs_delivery_now(city, settings, http_backend):
+    make_worker(city.lingkungan[0])
+    send("2025-11-14")
+    out = io.StringIO()
+    call_command("deliver_reminders", "--json", stdout=out)
+    assert json.loads(out.getvalue()) == {"channel": "http_gateway", "sent": 1}
+    assert OutboxMessage.objects.get().status == MessageStatus.SENT
+
+
+def test_console_and_file_backends(city, settings, tmp_path):
+    make_worker(city.lingkungan[0], nama="Rina")
+    send("2025-11-14")
+    message = OutboxMessage.objects.get()
+    stream = io.StringIO()
+    assert ConsoleBackend(stream).send(message).status == MessageStatus.SENT
+    assert "Rina" in stream.getvalue()
+    settings.KEPLING_REMINDER_FILE_DIR = str(tmp_path)
+    assert FileBackend().send(message).status == MessageStatus.SENT
+    [written] = tmp_path.glob("outbox-*.jsonl")
+    assert json.loads(written.read_text())["id"] == message.pk
+
+
+def test_kepling_whatsapp_backend_leaves_messages_for_the_kepling(city):
+    make_worker(city.lingkungan[0])
+    result = send("2025-11-14")
+    assert result["channel"] == KeplingWhatsAppBackend.channel and result["delivery_tasks"] == 0
+    assert enqueue_delivery() == 0
+    out = io.StringIO()
+    call_command("deliver_reminders", "--json", stdout=out)
+    assert json.loads(out.getvalue()) == {"channel": "whatsapp_kepling", "waiting_for_kepling": 1}
+    assert OutboxMessage.objects.get().status == MessageStatus.QUEUED
