@@ -381,7 +381,7 @@ def start_job(job: ImportJob) -> ImportJob:
     job.enqueued_at = timezone.now()
     job.save(update_fields=["enqueued_at"])
     audit.record(actor=job.uploaded_by, action="import_started", object_type="import_job", object_id=job.pk)
-    transaction.on_commit(lambda: apply_import_job.enqueue(job.pk))
+    apply_import_job.enqueue(job.pk)
     job.refresh_from_db()
     return job
 
