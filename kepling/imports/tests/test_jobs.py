@@ -177,7 +177,10 @@ def test_kepling_worker_file_rows_for_another_lingkungan_are_rejected(city, kepl
     path = write_csv(
         tmp_path / "w.csv",
         WORKER_HEADER,
-        [worker_row("1271011204900011", city.lingkungan[0].kode), worker_row("1271011204900012", city.lingkungan[1].kode)],
+        [
+            worker_row("1271011204900011", city.lingkungan[0].kode),
+            worker_row("1271011204900012", city.lingkungan[1].kode),
+        ],
     )
     job = check_and_apply(client, upload(client, "workers", path))
 

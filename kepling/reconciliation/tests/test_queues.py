@@ -11,11 +11,11 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
+from kepling.contributions.imports import import_payments_file
 from kepling.contributions.ledger import record_payment
 from kepling.contributions.models import Payment, WorkerMonth
 from kepling.core.models import AuditLog
 from kepling.imports.tests.helpers import KNOWN_NIK, PAYMENT_HEADER, UNKNOWN_NIK, write_csv
-from kepling.contributions.imports import import_payments_file
 from kepling.reconciliation.actions import DecisionError, dismiss_item, link_payment, mark_corrected
 from kepling.reconciliation.matching import rebuild_queue
 from kepling.reconciliation.models import BpjsParticipant, ItemKind, ItemStatus, ReconciliationItem
@@ -151,7 +151,8 @@ def test_decisions_need_a_reason_and_a_resolving_role(registry, admin_kota, lura
     item = ReconciliationItem.objects.get(kind=ItemKind.UNDERPAID_MONTH)
     with pytest.raises(DecisionError):
         dismiss_item(by=admin_kota, item=item, reason="  ")
-    assert client_for(lurah).post(reverse("reconciliation:decide", args=[item.pk, "dismiss"]), {"note": "x"}).status_code == 403
+    decide = reverse("reconciliation:decide", args=[item.pk, "dismiss"])
+    assert client_for(lurah).post(decide, {"note": "x"}).status_code == 403
     mark_corrected(by=admin_kota, item=item, note="Worker paid the difference at the bank")
     item.refresh_from_db()
     assert item.status == ItemStatus.RESOLVED and item.resolution == "corrected"
@@ -177,7 +178,8 @@ def test_queues_are_scoped_by_area(registry, lurah, camat, kepling_user, petugas
 
 
 def test_commands(registry, tmp_path):
-    path = write_csv(tmp_path / "peserta.csv", PARTICIPANT_HEADER, [[KNOWN_NIK, "11111111111", "A", "aktif", "2025-10-20"]])
+    rows = [[KNOWN_NIK, "11111111111", "A", "aktif", "2025-10-20"]]
+    path = write_csv(tmp_path / "peserta.csv", PARTICIPANT_HEADER, rows)
     out = StringIO()
     call_command("import_participants", str(path), "--json", stdout=out)
     assert json.loads(out.getvalue())["applied"] == 1
