@@ -1,0 +1,405 @@
+"""The Kepling's phone workflow: home with "x of 25", registering a worker, their workers, one worker."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from kepling.accounts.models import Role, User
+from kepling.accounts.scoping import root_wilayah
+from kepling.contributions.status import STATUS_LABELS, Status, registered_on, standing, with_status
+from kepling.contributions.summaries import percent
+from kepling.contributions.tariffs import amount_due
+from kepling.core import audit
+from kepling.core.crypto import lookup_hash
+from kepling.core.formatting import format_date, format_month, format_number, format_rupiah
+from kepling.core.periods import add_months, due_date, last_due_month_before, month_index, month_start
+from kepling.dashboards.queries import default_as_of, lingkungan_summary_row
+from kepling.regions.models import LINGKUNGAN, Wilayah
+from kepling.workers.actions import RegistrationOutcome, consent_error, register_worker
+from kepling.workers.forms import RegistrationForm, WorkerFilterForm, parse_rupiah
+from kepling.workers.models import Gender, Payer, Program, Sector, Worker
+from kepling.workers.queries import access_worker, find_by_nik, reveal_nik, workers_for
+from kepling.workers.references import REGISTERING_ROLES, References
+from kepling.workers.validation import check_nik, check_worker
+
+WORKERS_PER_PAGE = 25
+FOLLOW_UP_URL = "/pengingat/"
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def may_register(user: User) -> bool:
+    """Kepling, Lurah, Camat and the city administrator register; BPJS and leadership only read."""
+    return (user.is_superuser or user.role in REGISTERING_ROLES) and root_wilayah(user) is not None
+
+
+def may_reveal_nik(user: User, worker: Worker) -> bool:
+    """The full NIK is for the worker's own Kepling and the city administrator; others see it masked."""
+    if user.is_admin_kota:
+        return True
+    return user.role == Role.KEPLING and user.wilayah_id == worker.lingkungan_id
+
+
+# Progress of one lingkungan --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LingkunganProgress:
+    """A lingkungan's "x of 25", from the stored summaries, with today's registrations counted live."""
+
+    lingkungan: Wilayah
+    as_of: datetime.date
+    protected: int
+    target: int
+    registered: int
+    never_paid: int
+    in_arrears: int
+    inactive: int
+    due_soon: int
+    due_month: datetime.date
+
+    @property
+    def progress_pct(self) -> float:
+        return percent(self.protected, self.target) or 0.0
+
+    @property
+    def bar_pct(self) -> float:
+        return min(100.0, self.progress_pct)
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.target - self.protected)
+
+    @property
+    def due_date(self) -> datetime.date:
+        return due_date(self.due_month)
+
+    @property
+    def to_follow_up(self) -> int:
+        return self.due_soon + self.in_arrears + self.inactive
+
+
+def lingkungan_progress(user: User, lingkungan: Wilayah) -> LingkunganProgress:
+    """Figures as of the latest BPJS data; the registered count includes today's registrations."""
+    as_of = default_as_of()
+    row = lingkungan_summary_row(lingkungan, as_of)
+    mine = workers_for(user).filter(lingkungan=lingkungan)
+    # Figures follow the latest payment extract, which may be older than today's registrations.
+    registered = mine.filter(registered_on(timezone.localdate())).count()
+    due_month = add_months(last_due_month_before(as_of), 1)
+    due_soon = (
+        with_status(mine.filter(registered_on(as_of)), as_of)
+        .filter(Q(status=Status.ACTIVE.value) & Q(latest_paid_index__lt=month_index(due_month)))
+        .count()
+    )
+    target = row.target if row is not None else int(lingkungan.target or settings.DEFAULT_LINGKUNGAN_TARGET)
+    return LingkunganProgress(
+        lingkungan=lingkungan,
+        as_of=as_of,
+        protected=row.protected if row is not None else 0,
+        target=target,
+        registered=registered,
+        never_paid=row.never_paid if row is not None else 0,
+        in_arrears=row.in_arrears if row is not None else 0,
+        inactive=row.inactive if row is not None else 0,
+        due_soon=due_soon,
+        due_month=due_month,
+    )
+
+
+@login_required
+def kepling_home(request: HttpRequest) -> HttpResponse:
+    """The Kepling's home: x of 25, what to do today, and the big register button."""
+    user = _user(request)
+    if user.role != Role.KEPLING:
+        return redirect("home")
+    lingkungan = user.wilayah if user.wilayah is not None and user.wilayah.level == LINGKUNGAN else None
+    progress = lingkungan_progress(user, lingkungan) if lingkungan is not None else None
+    context = {"progress": progress, "follow_up_url": FOLLOW_UP_URL}
+    return render(request, "workers/kepling_home.html", context)
+
+
+# Registration ----------------------------------------------------------------------------------
+
+
+def contribution_preview(values: dict[str, Any]) -> dict[str, Any] | None:
+    """The monthly contribution for the typed program and income, in the registration month."""
+    income = parse_rupiah(str(values.get("penghasilan") or ""))
+    program = str(values.get("program") or Program.BASIC)
+    if income is None or program not in Program.values:
+        return None
+    try:
+        day = datetime.date.fromisoformat(str(values.get("tanggal_daftar") or ""))
+    except ValueError:
+        day = timezone.localdate()
+    month = month_start(day)
+    due = amount_due(
+        month=month,
+        program=program,
+        sektor=str(values.get("sektor") or Sector.OTHER),
+        sumber_iuran=str(values.get("sumber_iuran") or Payer.SELF),
+        penghasilan=income,
+    )
+    return {"amount": due, "text": format_rupiah(due), "month": format_month(month), "income": format_rupiah(income)}
+
+
+def _render_form(request: HttpRequest, form: RegistrationForm, preview: dict[str, Any] | None) -> HttpResponse:
+    user = _user(request)
+    lingkungan = user.wilayah if not form.chooses_lingkungan else None
+    context = {
+        "form": form,
+        "preview": preview,
+        "lingkungan": lingkungan,
+        "consent_version": settings.CONSENT_TEXT_VERSION,
+        "consent_template": f"workers/consent/{settings.CONSENT_TEXT_VERSION}.html",
+    }
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, "workers/register.html", context, status=status)
+
+
+@never_cache
+@login_required
+def register(request: HttpRequest) -> HttpResponse:
+    """Register one worker: NIK first, consent read out, then the same action as imports and the API."""
+    user = _user(request)
+    if not may_register(user):
+        raise PermissionDenied(_("Your role may not register workers."))
+    if request.method != "POST":
+        form = RegistrationForm(user=user)
+        return _render_form(request, form, contribution_preview({"penghasilan": "1000000"}))
+    if "hitung" in request.POST:
+        # "Calculate the contribution" without JavaScript: show the amount, save nothing, no errors yet.
+        form = RegistrationForm(user=user, initial=request.POST.dict())
+        return _render_form(request, form, contribution_preview(request.POST.dict()))
+    form = RegistrationForm(request.POST, user=user)
+    preview = contribution_preview(request.POST.dict())
+    form_ok = form.is_valid()
+    data = form.worker_input()
+    if not form_ok:
+        # Report every problem at once: the registry's checks run on what could be read.
+        form.add_problems(check_worker(data, References(user)).errors)
+        return _render_form(request, form, preview)
+    outcome = register_worker(by=user, data=data, consent_given=form.cleaned_data["consent"])
+    if outcome.status == "rejected":
+        form.add_problems(outcome.errors or [consent_error()])
+        return _render_form(request, form, preview)
+    return _after_registration(request, user, outcome)
+
+
+def _after_registration(request: HttpRequest, user: User, outcome: RegistrationOutcome) -> HttpResponse:
+    worker = outcome.worker
+    assert worker is not None
+    if outcome.status == "conflict":
+        # Never say whose worker it is: the Lurah sees the conflict with its details.
+        messages.warning(
+            request,
+            _(
+                "This NIK is already registered under another Kepling; the first registration keeps "
+                "the credit until the Lurah decides the attribution conflict."
+            ),
+        )
+        if outcome.conflict_opened:
+            messages.info(request, _("The Lurah has been asked to decide who registered this worker."))
+        return redirect("workers:register")
+    if outcome.status == "already_present":
+        messages.info(request, _("This NIK is already registered in this lingkungan; nothing was changed."))
+        return redirect("workers:detail", worker_id=worker.pk)
+    progress = lingkungan_progress(user, worker.lingkungan)
+    messages.success(
+        request,
+        _(
+            "%(name)s is registered. %(lingkungan)s: %(protected)s of %(target)s protected, "
+            "%(registered)s registered. A worker counts as protected once the first contribution is paid."
+        )
+        % {
+            "name": worker.nama,
+            "lingkungan": worker.lingkungan.nama,
+            "protected": format_number(progress.protected),
+            "target": format_number(progress.target),
+            "registered": format_number(progress.registered),
+        },
+    )
+    for _column, warning in outcome.warnings:
+        messages.warning(request, warning)
+    return redirect("workers:detail", worker_id=worker.pk)
+
+
+def nik_is_registered(nik: str) -> bool:
+    """Whether any worker in the city holds this NIK; a yes/no only, no row leaves this function."""
+    return Worker.objects.filter(nik_hash=lookup_hash(nik)).exists()
+
+
+def _birth_date_from(facts_day: int, facts_month: int, year2: int) -> datetime.date | None:
+    this_year = timezone.localdate().year
+    year = 2000 + year2 if 2000 + year2 <= this_year - int(settings.WORKER_MIN_AGE) else 1900 + year2
+    try:
+        return datetime.date(year, facts_month, facts_day)
+    except ValueError:
+        return None
+
+
+@never_cache
+@require_POST
+@login_required
+def check_nik_json(request: HttpRequest) -> JsonResponse:
+    """Check a NIK as it is typed: its structure, and whether it is already registered (never whose)."""
+    user = _user(request)
+    if not may_register(user):
+        return JsonResponse({"status": "forbidden", "message": _("Your role may not register workers.")}, status=403)
+    nik, facts, errors, warnings = check_nik(request.POST.get("nik", ""))
+    if errors or nik is None or facts is None:
+        return JsonResponse({"status": "invalid", "message": errors[0][1] if errors else ""})
+    mine = find_by_nik(user, nik)
+    if mine is not None:
+        return JsonResponse(
+            {
+                "status": "registered_here",
+                "message": _("This NIK is already registered in your area."),
+                "url": reverse("workers:detail", kwargs={"worker_id": mine.pk}),
+            }
+        )
+    if nik_is_registered(nik):
+        message = _(
+            "This NIK is already registered by another Kepling. If you register it, the Lurah "
+            "decides who gets the credit."
+        )
+        return JsonResponse({"status": "registered_elsewhere", "message": message})
+    born = _birth_date_from(facts.day, facts.month, facts.year2)
+    payload: dict[str, Any] = {
+        "status": "new",
+        "message": _("NIK is valid and not registered yet."),
+        "warnings": [message for _column, message in warnings],
+        "jenis_kelamin": facts.sex,
+        "tanggal_lahir": born.isoformat() if born else "",
+    }
+    if born is not None:
+        sex = Gender(facts.sex).label
+        payload["message"] = _("NIK is valid and not registered yet (born %(date)s, %(sex)s).") % {
+            "date": format_date(born),
+            "sex": str(sex).lower(),
+        }
+    return JsonResponse(payload)
+
+
+@require_GET
+@login_required
+def contribution_json(request: HttpRequest) -> JsonResponse:
+    """The monthly contribution for a program and income (no personal data), for the form."""
+    preview = contribution_preview(request.GET.dict())
+    if preview is None:
+        return JsonResponse({"amount": None, "text": ""})
+    return JsonResponse(preview)
+
+
+# Workers list and detail -----------------------------------------------------------------------
+
+
+def filtered_workers(user: User, form: WorkerFilterForm, as_of: datetime.date) -> QuerySet[Worker]:
+    """The user's workers with their status, narrowed by the search and the status filter."""
+    workers = with_status(workers_for(user).select_related("lingkungan"), as_of)
+    if form.is_valid():
+        query = " ".join(form.cleaned_data["q"].split())
+        if query:
+            workers = workers.filter(nama__icontains=query)
+        if form.cleaned_data["status"]:
+            workers = workers.filter(Q(status=form.cleaned_data["status"]))
+    return workers.order_by("nama", "id")
+
+
+@login_required
+def worker_list(request: HttpRequest) -> HttpResponse:
+    """ "My workers": the user's workers (their area only) with status, search and paging."""
+    user = _user(request)
+    if root_wilayah(user) is None:
+        raise PermissionDenied(_("Your account has no area."))
+    as_of = default_as_of()
+    form = WorkerFilterForm(request.GET or None)
+    page = Paginator(filtered_workers(user, form, as_of), WORKERS_PER_PAGE).get_page(request.GET.get("hal"))
+    context = {
+        "form": form,
+        "page": page,
+        "as_of": as_of,
+        "status_labels": {str(k): v for k, v in STATUS_LABELS.items()},
+        "show_lingkungan": user.role != Role.KEPLING,
+        "may_register": may_register(user),
+        "query_without_page": _query_without_page(request),
+    }
+    return render(request, "workers/list.html", context)
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("hal", None)
+    return query.urlencode()
+
+
+def _detail_context(user: User, worker: Worker) -> dict[str, Any]:
+    as_of = default_as_of()
+    today = timezone.localdate()
+    this_month = month_start(today)
+    position = standing(worker, as_of)
+    due = amount_due(
+        month=this_month,
+        program=worker.program,
+        sektor=worker.sektor,
+        sumber_iuran=worker.sumber_iuran,
+        penghasilan=worker.penghasilan,
+    )
+    return {
+        "worker": worker,
+        "as_of": as_of,
+        "standing": position,
+        "status_label": STATUS_LABELS[position.status],
+        "this_month": this_month,
+        "this_month_due": due,
+        "this_month_due_date": due_date(this_month),
+        "payments": worker.payments.order_by("-periode", "-tanggal_bayar")[:60],
+        "may_reveal": may_reveal_nik(user, worker),
+        "full_nik": None,
+    }
+
+
+def _audited_detail(request: HttpRequest, worker_id: int, *, reveal: bool) -> HttpResponse:
+    user = _user(request)
+    worker = access_worker(user, worker_id)
+    audit.record(actor=user, action="worker_viewed", object_type="worker", object_id=worker.pk)
+    context = _detail_context(user, worker)
+    if reveal:
+        if not context["may_reveal"]:
+            raise PermissionDenied(_("The full NIK is shown only to the worker's Kepling and the city administrator."))
+        context["full_nik"] = reveal_nik(user, worker)
+    return render(request, "workers/detail.html", context)
+
+
+@never_cache
+@login_required
+def worker_detail(request: HttpRequest, worker_id: int) -> HttpResponse:
+    """One worker: identity (NIK masked), status, paid months, payments, consent and credit."""
+    return _audited_detail(request, worker_id, reveal=False)
+
+
+@never_cache
+@require_POST
+@login_required
+def worker_reveal_nik(request: HttpRequest, worker_id: int) -> HttpResponse:
+    """The same page with the full NIK, for those who need it; audited, never in a URL."""
+    return _audited_detail(request, worker_id, reveal=True)
