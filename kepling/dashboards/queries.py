@@ -179,31 +179,6 @@ def lingkungan_summary_row(lingkungan: Wilayah, as_of: datetime.date) -> Lingkun
     return LingkunganSummary.objects.filter(lingkungan=lingkungan, as_of=as_of).first()
 
 
-def units_at_level(node: Wilayah, level: int, as_of: datetime.date) -> list[UnitRow]:
-    """Every unit at `level` under a node with its figures (a kelurahan table of the whole city)."""
-    if not node.level < level <= LINGKUNGAN:
-        return []
-    ensure_summaries(as_of)
-    key = LEVEL_KEYS[level]
-    sums = {
-        row[f"{key}_id"]: row
-        for row in summary_rows(node, as_of).values(f"{key}_id").annotate(**{n: Sum(n) for n in FIGURE_NAMES})
-    }
-    targets = dict(
-        Wilayah.objects.filter(level=LINGKUNGAN, **{LEVEL_KEYS[node.level]: node})
-        .values(f"{key}_id")
-        .annotate(t=Sum("target"))
-        .values_list(f"{key}_id", "t")
-    )
-    units = Wilayah.objects.filter(level=level, **{LEVEL_KEYS[node.level]: node}).select_related("parent")
-    return [
-        UnitRow(
-            unit, int(targets.get(unit.pk) or 0), **{n: int(sums.get(unit.pk, {}).get(n) or 0) for n in FIGURE_NAMES}
-        )
-        for unit in units.order_by("kode")
-    ]
-
-
 def kepling_in_office_map(lingkungan_ids: list[int], as_of: datetime.date) -> dict[int, User]:
     """The Kepling in office on `as_of` for each of some lingkungan."""
     terms = KeplingTerm.objects.filter(

@@ -13,15 +13,16 @@ protected. A unit with no target scores 0.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.db.models import Q, Sum
 from django.utils.translation import gettext_lazy as _
 
-from kepling.accounts.models import User
-from kepling.dashboards.queries import UnitRow, kepling_in_office_map, units_at_level
-from kepling.regions.models import KECAMATAN, KELURAHAN, LINGKUNGAN, Wilayah
+from kepling.contributions.status import FIGURE_NAMES
+from kepling.contributions.summaries import ensure_summaries, percent, summary_rows
+from kepling.regions.models import KECAMATAN, KELURAHAN, LEVEL_KEYS, LINGKUNGAN, KeplingTerm, Wilayah
 
 REACH_CAP = Decimal("1.5")
 WEIGHT_PROTECTED = Decimal("0.50")
@@ -57,33 +58,43 @@ def ranking_score(*, target: int, protected: int, active: int, paid_one_month_on
 
 
 @dataclass(frozen=True)
+class UnitFigures:
+    """A unit's name and figures, read as plain values (a ranking holds every unit of the city)."""
+
+    wilayah_id: int
+    kode: str
+    nama: str
+    parent_nama: str
+    target: int
+    registered: int
+    protected: int
+    paid_one_month_only: int
+    never_paid: int
+    active: int
+    in_arrears: int
+    inactive: int
+    kepling_id: int | None = None
+    kepling_nama: str = ""
+
+    @property
+    def progress_pct(self) -> float | None:
+        return percent(self.protected, self.target)
+
+
+@dataclass(frozen=True)
 class RankedUnit:
     """A unit's place in a ranking."""
 
     rank: int
-    unit: UnitRow
     score: Decimal
-    kepling: User | None = None
-
-    @property
-    def parent_nama(self) -> str:
-        parent = self.unit.node.parent
-        return parent.nama if parent is not None else ""
+    unit: UnitFigures
 
     def as_entry(self) -> dict[str, Any]:
         """Every figure of the entry, named like the fields of a published `RankingEntry`."""
-        unit = self.unit
-        return {
-            "rank": self.rank, "score": self.score, "wilayah": unit.node, "kode": unit.node.kode,
-            "nama": unit.node.nama, "parent_nama": self.parent_nama, "kepling": self.kepling,
-            "kepling_nama": str(self.kepling) if self.kepling else "", "target": unit.target,
-            "registered": unit.registered, "protected": unit.protected,
-            "paid_one_month_only": unit.paid_one_month_only, "never_paid": unit.never_paid, "active": unit.active,
-            "in_arrears": unit.in_arrears, "inactive": unit.inactive, "progress_pct": unit.progress_pct,
-        }
+        return {"rank": self.rank, "score": self.score, **asdict(self.unit), "progress_pct": self.unit.progress_pct}
 
 
-def rank_units(units: list[UnitRow], kepling: dict[int, User] | None = None) -> list[RankedUnit]:
+def rank_units(units: list[UnitFigures]) -> list[RankedUnit]:
     """Units ordered by score (then active, protected, code), with competition ranks (1, 2, 2, 4)."""
     scored = [
         (
@@ -94,13 +105,21 @@ def rank_units(units: list[UnitRow], kepling: dict[int, User] | None = None) -> 
         )
         for u in units
     ]
-    scored.sort(key=lambda pair: (-pair[0], -pair[1].active, -pair[1].protected, pair[1].node.kode))
+    scored.sort(key=lambda pair: (-pair[0], -pair[1].active, -pair[1].protected, pair[1].kode))
     ranked: list[RankedUnit] = []
     for position, (score, unit) in enumerate(scored, start=1):
         tied = ranked and ranked[-1].score == score and ranked[-1].unit.active == unit.active
-        rank = ranked[-1].rank if tied else position
-        ranked.append(RankedUnit(rank, unit, score, (kepling or {}).get(unit.node.pk)))
+        ranked.append(RankedUnit(ranked[-1].rank if tied else position, score, unit))
     return ranked
+
+
+def _kepling_in_office(city: Wilayah, as_of: datetime.date) -> dict[int, tuple[int, str]]:
+    terms = (
+        KeplingTerm.objects.filter(Q(end__isnull=True) | Q(end__gte=as_of), start__lte=as_of, lingkungan__kota=city)
+        .order_by("start")
+        .values_list("lingkungan_id", "kepling_id", "kepling__full_name", "kepling__username")
+    )
+    return {lingkungan: (kepling, full_name or username) for lingkungan, kepling, full_name, username in terms}
 
 
 def live_ranking(city: Wilayah, level: int, as_of: datetime.date) -> list[RankedUnit]:
@@ -108,6 +127,24 @@ def live_ranking(city: Wilayah, level: int, as_of: datetime.date) -> list[Ranked
 
     The Kepling tab credits each lingkungan's figures to the Kepling in office on the date.
     """
-    units = units_at_level(city, level, as_of)
-    kepling = kepling_in_office_map([u.node.pk for u in units], as_of) if level == LINGKUNGAN else None
-    return rank_units(units, kepling)
+    ensure_summaries(as_of)
+    key = f"{LEVEL_KEYS[level]}_id"
+    rows = summary_rows(city, as_of).values(key)
+    if level != LINGKUNGAN:
+        rows = rows.annotate(**{n: Sum(n) for n in FIGURE_NAMES})
+    figures = {row[key]: row for row in rows.values(key, *FIGURE_NAMES)}
+    targets = dict(
+        Wilayah.objects.filter(level=LINGKUNGAN, kota=city).values(key).annotate(t=Sum("target")).values_list(key, "t")
+    )
+    kepling = _kepling_in_office(city, as_of) if level == LINGKUNGAN else {}
+    units = [
+        UnitFigures(
+            pk, kode, nama, parent_nama or "", int(targets.get(pk) or 0),
+            **{n: int(figures.get(pk, {}).get(n) or 0) for n in FIGURE_NAMES},
+            kepling_id=kepling.get(pk, (None, ""))[0], kepling_nama=kepling.get(pk, (None, ""))[1],
+        )
+        for pk, kode, nama, parent_nama in Wilayah.objects.filter(level=level, kota=city)
+        .order_by("kode")
+        .values_list("pk", "kode", "nama", "parent__nama")
+    ]
+    return rank_units(units)

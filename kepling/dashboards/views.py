@@ -220,8 +220,9 @@ def rankings(request: HttpRequest) -> HttpResponse:
     # Ranks are city-wide (an award compares every unit); only figures of units in the user's area are shown.
     city = root if root.level == KOTA or root.kota is None else root.kota
     visible = set(wilayah_for(user).filter(level=LEVELS[tab]).values_list("pk", flat=True))
-    ranked = [item for item in live_ranking(city, LEVELS[tab], as_of) if item.unit.node.pk in visible]
-    page = Paginator([item.as_entry() for item in ranked], WORKERS_PER_PAGE).get_page(request.GET.get("hal"))
+    ranked = [item for item in live_ranking(city, LEVELS[tab], as_of) if item.unit.wilayah_id in visible]
+    page = Paginator(ranked, WORKERS_PER_PAGE).get_page(request.GET.get("hal"))
+    page.object_list = [item.as_entry() for item in page.object_list]
     context = {
         "tab": tab, "tabs": _tabs(), "as_of": as_of, "per": as_of.isoformat(), "page": page,
         "formula": FORMULA_TEXT, "snapshots": RankingSnapshot.objects.all()[:24],

@@ -50,10 +50,10 @@ def test_a_unit_of_never_paying_and_one_month_sign_ups_ranks_below_fewer_paying_
     for _ in range(5):
         paying_worker(keeping, STEADY)
     ranked = live_ranking(city.kota, LINGKUNGAN, datetime.date.fromisoformat(AS_OF))
-    order = [item.unit.node.kode for item in ranked]
+    order = [item.unit.kode for item in ranked]
     assert order.index("12.71.01.1002.01") < order.index("12.71.01.1001.01")
     kelurahan = live_ranking(city.kota, KELURAHAN, datetime.date.fromisoformat(AS_OF))
-    assert kelurahan[0].unit.node.kode == "12.71.01.1002"
+    assert kelurahan[0].unit.kode == "12.71.01.1002"
 
 
 def test_the_ranking_page_shows_the_formula_and_every_tab(city: City, lurah: User, admin_kota: User) -> None:
@@ -85,10 +85,10 @@ def test_a_published_ranking_does_not_change_with_later_payments(city: City, adm
     for month in ("2025-07", "2025-08", "2025-09"):
         pay(worker, month, on="2025-10-20")
     live = live_ranking(city.kota, LINGKUNGAN, datetime.date.fromisoformat(AS_OF))
-    assert next(i for i in live if i.unit.node == city.lingkungan[0]).unit.active == 0  # paid late: arrears
+    assert next(i for i in live if i.unit.wilayah_id == city.lingkungan[0].pk).unit.active == 0  # paid late: arrears
     pay(worker, "2025-10", on="2025-10-21")
     live = live_ranking(city.kota, LINGKUNGAN, datetime.date.fromisoformat(AS_OF))
-    assert next(i for i in live if i.unit.node == city.lingkungan[0]).unit.active == 1
+    assert next(i for i in live if i.unit.wilayah_id == city.lingkungan[0].pk).unit.active == 1
 
     after = list(RankingEntry.objects.filter(snapshot=snapshot).order_by("level", "kode").values())
     assert after == before
