@@ -9,8 +9,8 @@ from urllib.parse import quote
 from django.conf import settings
 
 from kepling.core.formatting import format_date, format_month, format_rupiah
-from kepling.core.periods import due_date, month_start
-from kepling.reminders.models import ReminderRule
+from kepling.core.periods import add_months, due_date, month_start
+from kepling.reminders.models import ReminderRule, RuleKind
 
 # How to pay, in the workers' language; a deployment may override it in settings.
 DEFAULT_CARA_BAYAR = (
@@ -30,10 +30,19 @@ def cara_bayar() -> str:
 
 
 def firing_month(rule: ReminderRule, as_of: datetime.date) -> datetime.date | None:
-    """The month whose due date puts `rule` on `as_of`, or None when the rule does not fire that day."""
+    """The month `rule` reminds about on `as_of`, or None when the rule has nothing to say that day.
+
+    A rule fires `days_from_due` days from a month's due date and stays due until the next
+    month takes over (a `before_due` rule only until the due date itself), so a day the daily
+    run missed is caught up on the next run; the outbox's unique key keeps it to one message.
+    """
     target = as_of - datetime.timedelta(days=rule.days_from_due)
     month = month_start(target)
-    return month if due_date(month) == target else None
+    if due_date(month) > target:
+        month = add_months(month, -1)
+    if rule.kind == RuleKind.BEFORE_DUE and as_of > due_date(month):
+        return None
+    return month
 
 
 def fill_constants(template: str, month: datetime.date) -> str:

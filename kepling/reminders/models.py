@@ -15,9 +15,10 @@ class RuleKind(models.TextChoices):
 class ReminderRule(models.Model):
     """When a reminder is due, relative to a month's due date, and the message it sends.
 
-    A rule fires on the day `days_from_due` days from a month's due date (negative = before).
-    `before_due` rules pick workers whose month is unpaid; `arrears` rules pick workers whose
-    arrears reach exactly `arrears_months` on that day (4 = inactive: the reactivation invitation).
+    A rule fires `days_from_due` days from a month's due date (negative = before) and stays due
+    until the next month's turn (`before_due` rules until the due date), so a missed daily run is
+    caught up. `before_due` rules pick workers whose month is unpaid; `arrears` rules pick workers
+    whose arrears are exactly `arrears_months` (4 = inactive: the invitation to reactivate).
     """
 
     code = models.SlugField(_("code"), max_length=40, unique=True)

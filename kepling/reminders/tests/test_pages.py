@@ -27,7 +27,7 @@ def late_workers(city):
 
 
 def test_follow_up_list_shows_only_the_keplings_workers(client, kepling_user, late_workers):
-    mine, theirs = late_workers
+    mine, _theirs = late_workers
     send("2025-10-16")
     client.force_login(kepling_user)
     page = client.get("/pengingat/?tanggal=2025-10-16")

@@ -55,6 +55,9 @@ def test_three_days_before_a_holiday_shifted_due_date(city):
     fires_on = due_date(month) - datetime.timedelta(days=3)
     assert firing_month(rule, fires_on) == month
     assert firing_month(rule, month.replace(day=12)) is None
+    assert firing_month(rule, due_date(month)) == month  # still due until the due date
+    assert firing_month(rule, due_date(month) + datetime.timedelta(days=1)) is None
+    assert send("2029-03-12")["queued"] == 0
     assert send(fires_on.isoformat())["queued"] == 1
     assert queued_codes(worker) == {("h-3", month.strftime("%Y-%m"))}
 
@@ -67,7 +70,9 @@ def test_arrears_one_two_three_and_reactivation_the_day_after_the_due_date(city)
         pay_months(workers[n], [month])
     never_paid = make_worker(lin)
     as_of = d("2025-10-16")
-    assert send("2025-10-15")["queued"] == 0  # on the due date itself nothing is late yet
+    on_due_date = send("2025-10-15")  # on the due date itself October is not late yet
+    assert {r["periode"] for r in on_due_date["rules"] if r["rule"] != "h-3"} == {"2025-09"}
+    OutboxMessage.objects.all().delete()
     result = send(as_of.isoformat())
     assert queued_codes(workers[0]) == set()
     assert queued_codes(workers[1]) == {("tunggakan-1", "2025-10")}
@@ -81,6 +86,16 @@ def test_arrears_one_two_three_and_reactivation_the_day_after_the_due_date(city)
     annotated = {w.pk: w.arrears_months for w in with_status(Worker.objects.all(), as_of)}
     for n, worker in workers.items():
         assert annotated[worker.pk] == standing(worker, as_of).arrears_months == n
+
+
+def test_a_missed_day_is_caught_up_once(city):
+    worker = make_worker(city.lingkungan[0])
+    pay_months(worker, ["2025-08"])
+    later = send("2025-10-29")  # nobody ran the reminders on the 16th
+    assert later["queued"] == 1
+    assert queued_codes(worker) == {("tunggakan-2", "2025-10")}
+    assert send("2025-10-30")["already_queued"] == 1
+    assert send("2025-10-30")["queued"] == 0
 
 
 def test_message_names_the_discounted_amount_of_a_pp50_month(city):
