@@ -401,8 +401,9 @@ def run_if_no_worker(job: ImportJob) -> bool:
     )
     if not claimed:
         return False
-    if _in_memory_database():
-        _apply_quietly(job.pk)  # an in-memory database is not shared with other threads
+    if _in_memory_database() or connection.in_atomic_block:
+        # Another thread could not see this connection's data (an in-memory database, an open transaction).
+        _apply_quietly(job.pk)
         return True
     threading.Thread(target=_apply_in_thread, args=(job.pk,), daemon=True).start()
     return True
