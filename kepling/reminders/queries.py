@@ -23,6 +23,7 @@ from kepling.regions.models import Wilayah
 from kepling.regions.queries import kepling_in_office
 from kepling.reminders.messages import compose, whatsapp_link
 from kepling.reminders.models import ContactOutcome, MessageStatus, OutboxMessage, ReminderRule, RuleKind
+from kepling.reminders.queueing import rule_set
 from kepling.workers.models import Worker
 from kepling.workers.queries import workers_for
 
@@ -133,7 +134,7 @@ def _follow_up(scoped: QuerySet[Worker], as_of: datetime.date, *, everyone: bool
     ):
         queued[message.worker_id] = message
     outcomes = latest_outcomes(ids)
-    rules = list(ReminderRule.objects.filter(active=True))
+    rules = [r for r in rule_set(save=False) if r.active]
     book, names = TariffBook(), KeplingNames(as_of)
     rows = []
     for w in picked:

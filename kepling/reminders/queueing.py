@@ -22,6 +22,7 @@ from kepling.contributions.tariffs import TariffBook
 from kepling.core.formatting import format_rupiah
 from kepling.core.periods import last_due_month_before, month_index
 from kepling.regions.models import KeplingTerm
+from kepling.reminders.defaults import DEFAULT_RULES
 from kepling.reminders.messages import WORKER_PLACEHOLDERS, fill_constants, firing_month
 from kepling.reminders.models import MessageStatus, ReminderRule, RuleKind
 from kepling.workers.models import Worker
@@ -196,10 +197,26 @@ def _run_rule(cursor: Any, rule: ReminderRule, month: datetime.date, as_of: date
     return run
 
 
+def rule_set(*, save: bool) -> list[ReminderRule]:
+    """The reminder rules; an empty table (a wiped database) gets the program's defaults back.
+
+    Rules are switched off with `active`, never by deleting them all.
+    """
+    rules = list(ReminderRule.objects.all())
+    if rules:
+        return rules
+    defaults = [ReminderRule(**values) for values in DEFAULT_RULES]
+    if save:
+        for rule in defaults:
+            rule.save()
+    return defaults
+
+
 def queue_reminders(*, as_of: datetime.date, channel: str, dry_run: bool = False) -> QueueResult:
     """Queue every active rule's reminders due on `as_of`; at most one per worker, rule and month."""
     result = QueueResult(as_of, dry_run, channel)
-    firing = [(r, m) for r in ReminderRule.objects.filter(active=True) if (m := firing_month(r, as_of))]
+    rules = [r for r in rule_set(save=not dry_run) if r.active]
+    firing = [(r, m) for r in rules if (m := firing_month(r, as_of))]
     if not firing:
         return result
     book = TariffBook()

@@ -182,3 +182,12 @@ def test_plain_output_and_bad_date(city):
     assert "queued 0" in out.getvalue() and "already_queued 0" in out.getvalue()
     with pytest.raises(CommandError, match="YYYY-MM-DD"):
         call_command("send_reminders", "--as-of", "14/11/2025")
+
+
+def test_a_wiped_rule_table_gets_the_default_rules_back(city):
+    make_worker(city.lingkungan[0])
+    ReminderRule.objects.all().delete()
+    assert send("2025-11-14", "--dry-run")["queued"] == 1
+    assert ReminderRule.objects.count() == 0
+    assert send("2025-11-14")["queued"] == 1
+    assert ReminderRule.objects.count() == 5
