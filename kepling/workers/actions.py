@@ -96,13 +96,12 @@ def register_worker(
     if checked.clean is None:
         return RegistrationOutcome("rejected", errors=checked.errors, warnings=checked.warnings)
     clean = checked.clean
-    credit = credit_for(
-        by, clean, lambda: kepling_in_office(clean.lingkungan, clean.tanggal_daftar)
-    )
+    credit = credit_for(by, clean, lambda: kepling_in_office(clean.lingkungan, clean.tanggal_daftar))
     nik_hash = lookup_hash(clean.nik)
     existing = Worker.objects.select_for_update().filter(nik_hash=nik_hash).first()
     if existing is None:
-        worker = build_worker(by=by, clean=clean, credit=credit, nik_hash=nik_hash)
+        values = worker_values(by=by, clean=clean, credit=credit, nik_hash=nik_hash, now=timezone.now())
+        worker = Worker(**values)
         try:
             with transaction.atomic():
                 worker.save()
@@ -118,14 +117,12 @@ def register_worker(
         action="worker_registered",
         object_type="worker",
         object_id=worker.pk,
-        new=registration_audit_values(worker),
+        new=registration_audit_values(values, clean, credit),
     )
     duplicates = open_likely_duplicates(by=by, worker=worker)
     mark_summaries_stale([worker.lingkungan_id], worker.tanggal_daftar)
     warnings = checked.warnings + ([likely_duplicate_warning()] if duplicates else [])
-    return RegistrationOutcome(
-        "registered", worker, warnings=warnings, likely_duplicates=duplicates
-    )
+    return RegistrationOutcome("registered", worker, warnings=warnings, likely_duplicates=duplicates)
 
 
 def likely_duplicate_warning() -> Problem:
@@ -139,9 +136,7 @@ def likely_duplicate_warning() -> Problem:
     )
 
 
-def credit_for(
-    by: User | None, clean: CleanWorker, in_office: Callable[[], User | None]
-) -> User | None:
+def credit_for(by: User | None, clean: CleanWorker, in_office: Callable[[], User | None]) -> User | None:
     """The Kepling credited: the one named, else the registering Kepling, else the one in office."""
     if clean.kepling is not None:
         return clean.kepling
@@ -150,55 +145,54 @@ def credit_for(
     return in_office()
 
 
-def build_worker(
-    *, by: User | None, clean: CleanWorker, credit: User | None, nik_hash: str
-) -> Worker:
-    """An unsaved Worker with the NIK protected, consent recorded and ancestors copied."""
+def worker_values(
+    *, by: User | None, clean: CleanWorker, credit: User | None, nik_hash: str, now: datetime.datetime
+) -> dict[str, Any]:
+    """A new worker's columns: the NIK protected, consent recorded, ancestors copied."""
     lingkungan = clean.lingkungan
     assert lingkungan.kelurahan_id and lingkungan.kecamatan_id and lingkungan.kota_id
-    return Worker(
-        nik_hash=nik_hash,
-        nik_encrypted=encrypt_text(clean.nik),
-        nik_masked=mask_nik(clean.nik),
-        nama=clean.nama,
-        name_key=clean.name_key,
-        jenis_kelamin=clean.jenis_kelamin,
-        tanggal_lahir=clean.tanggal_lahir,
-        no_hp=clean.no_hp,
-        pekerjaan=clean.pekerjaan,
-        sektor=clean.sektor,
-        penghasilan=clean.penghasilan,
-        program=clean.program,
-        sumber_iuran=clean.sumber_iuran,
-        tanggal_daftar=clean.tanggal_daftar,
-        lingkungan=lingkungan,
-        kelurahan_id=lingkungan.kelurahan_id,
-        kecamatan_id=lingkungan.kecamatan_id,
-        kota_id=lingkungan.kota_id,
-        credited_kepling=credit,
-        registered_by=by if by is not None and by.pk else None,
-        consent_at=timezone.now(),
-        consent_by=by if by is not None and by.pk else None,
-        consent_version=settings.CONSENT_TEXT_VERSION,
-    )
-
-
-def registration_audit_values(worker: Worker) -> dict[str, Any]:
-    """What the audit log keeps of a registration: the masked NIK, never the NIK itself."""
+    by_id = by.pk if by is not None and by.pk else None
     return {
-        "nik_masked": worker.nik_masked,
-        "lingkungan": worker.lingkungan.kode,
-        "credited_kepling": worker.credited_kepling.username if worker.credited_kepling else None,
-        "tanggal_daftar": worker.tanggal_daftar.isoformat(),
-        "program": worker.program,
-        "sumber_iuran": worker.sumber_iuran,
-        "consent_version": worker.consent_version,
+        "nik_hash": nik_hash,
+        "nik_encrypted": encrypt_text(clean.nik),
+        "nik_masked": mask_nik(clean.nik),
+        "nama": clean.nama,
+        "name_key": clean.name_key,
+        "jenis_kelamin": clean.jenis_kelamin,
+        "tanggal_lahir": clean.tanggal_lahir,
+        "no_hp": clean.no_hp,
+        "pekerjaan": clean.pekerjaan,
+        "sektor": clean.sektor,
+        "penghasilan": clean.penghasilan,
+        "program": clean.program,
+        "sumber_iuran": clean.sumber_iuran,
+        "tanggal_daftar": clean.tanggal_daftar,
+        "lingkungan_id": lingkungan.pk,
+        "kelurahan_id": lingkungan.kelurahan_id,
+        "kecamatan_id": lingkungan.kecamatan_id,
+        "kota_id": lingkungan.kota_id,
+        "credited_kepling_id": credit.pk if credit is not None else None,
+        "registered_by_id": by_id,
+        "consent_at": now,
+        "consent_by_id": by_id,
+        "consent_version": settings.CONSENT_TEXT_VERSION,
     }
 
 
-def handle_existing(
-    *, by: User | None, worker: Worker, clean: CleanWorker, credit: User | None
-) -> RegistrationOutcome:
+def registration_audit_values(values: dict[str, Any], clean: CleanWorker, credit: User | None) -> dict[str, Any]:
+    """What the audit log keeps of a registration: the masked NIK, never the NIK itself."""
+    return {
+        "nik_masked": values["nik_masked"],
+        "lingkungan": clean.lingkungan.kode,
+        "credited_kepling": credit.username if credit is not None else None,
+        "tanggal_daftar": clean.tanggal_daftar.isoformat(),
+        "program": clean.program,
+        "sumber_iuran": clean.sumber_iuran,
+        "consent_version": values["consent_version"],
+    }
+
+
+def handle_existing(*, by: User | None, worker: Worker, clean: CleanWorker, credit: User | None) -> RegistrationOutcome:
     """A NIK already registered: the same claim is a no-op, another claim opens a conflict."""
     same_place = worker.lingkungan_id == clean.lingkungan.pk
     same_credit = credit is None or worker.credited_kepling_id in (None, credit.pk)
@@ -226,9 +220,7 @@ def conflict_warning() -> Problem:
     )
 
 
-def open_conflict(
-    *, by: User | None, worker: Worker, clean: CleanWorker, credit: User | None
-) -> AttributionConflict:
+def open_conflict(*, by: User | None, worker: Worker, clean: CleanWorker, credit: User | None) -> AttributionConflict:
     """Record a second claim on a registered NIK, for a Lurah (or above) to decide."""
     submitted = {
         "nama": clean.nama,
@@ -264,22 +256,18 @@ def open_conflict(
 def open_likely_duplicates(*, by: User | None, worker: Worker) -> list[LikelyDuplicate]:
     """Flag other workers with the same name and birth date (under another NIK) for review."""
     others = (
-        Worker.objects.filter(
-            name_key=worker.name_key, tanggal_lahir=worker.tanggal_lahir, withdrawn_on__isnull=True
-        )
+        Worker.objects.filter(name_key=worker.name_key, tanggal_lahir=worker.tanggal_lahir, withdrawn_on__isnull=True)
         .exclude(pk=worker.pk)
         .values_list("pk", flat=True)
     )
-    known = set(
-        LikelyDuplicate.objects.filter(worker=worker).values_list("other_id", flat=True)
-    ) | set(LikelyDuplicate.objects.filter(other=worker).values_list("worker_id", flat=True))
+    known = set(LikelyDuplicate.objects.filter(worker=worker).values_list("other_id", flat=True)) | set(
+        LikelyDuplicate.objects.filter(other=worker).values_list("worker_id", flat=True)
+    )
     flagged = []
     for other_id in others:
         if other_id in known:
             continue
-        item = LikelyDuplicate.objects.create(
-            worker=worker, other_id=other_id, kelurahan_id=worker.kelurahan_id
-        )
+        item = LikelyDuplicate.objects.create(worker=worker, other_id=other_id, kelurahan_id=worker.kelurahan_id)
         audit.record(
             actor=by,
             action="likely_duplicate_opened",
@@ -337,10 +325,7 @@ def update_worker(*, by: User, worker: Worker, changes: Mapping[str, Any]) -> li
             [
                 (
                     "nik",
-                    _(
-                        "The NIK cannot be changed: withdraw this worker "
-                        "and register the right NIK."
-                    ),
+                    _("The NIK cannot be changed: withdraw this worker and register the right NIK."),
                 )
             ]
         )

@@ -5,12 +5,17 @@ planned for the whole batch first and then written with a handful of set-based s
 from __future__ import annotations
 
 import datetime
+import functools
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
+from typing import Any
 
-from django.db import transaction
+from django.db import connections, models, router, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Field, Model
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kepling.accounts.models import User
@@ -19,13 +24,13 @@ from kepling.core.models import AuditLog
 from kepling.regions.queries import mark_summaries_stale
 from kepling.workers.actions import (
     Status,
-    build_worker,
     conflict_warning,
     consent_error,
     credit_for,
     likely_duplicate_warning,
     open_conflict,
     registration_audit_values,
+    worker_values,
 )
 from kepling.workers.models import AttributionConflict, DecisionStatus, LikelyDuplicate, Worker
 from kepling.workers.references import References
@@ -107,9 +112,7 @@ def register_workers_bulk(
     return plan.outcome
 
 
-def _plan(
-    by: User | None, rows: Sequence[WorkerInput], numbers: list[int], refs: References
-) -> _Plan:
+def _plan(by: User | None, rows: Sequence[WorkerInput], numbers: list[int], refs: References) -> _Plan:
     plan = _Plan(BulkOutcome())
     accepted: dict[str, tuple[RowOutcome, CleanWorker]] = {}
     for number, data in zip(numbers, rows, strict=True):
@@ -125,8 +128,7 @@ def _plan(
             outcome.errors.append(
                 (
                     "nik",
-                    _("This NIK is already in row %(row)d of this file.")
-                    % {"row": accepted[nik_hash][0].row},
+                    _("This NIK is already in row %(row)d of this file.") % {"row": accepted[nik_hash][0].row},
                 )
             )
             continue
@@ -134,9 +136,7 @@ def _plan(
     existing = _existing_workers(list(accepted))
     open_claims = _open_claims([w.pk for w in existing.values()])
     for nik_hash, (outcome, clean) in accepted.items():
-        credit = credit_for(
-            by, clean, partial(refs.kepling_in_office, clean.lingkungan, clean.tanggal_daftar)
-        )
+        credit = credit_for(by, clean, partial(refs.kepling_in_office, clean.lingkungan, clean.tanggal_daftar))
         worker = existing.get(nik_hash)
         if worker is None:
             plan.new.append(_NewWorker(outcome, clean, credit, nik_hash))
@@ -167,9 +167,7 @@ def _open_claims(worker_ids: list[int]) -> set[tuple[int, int]]:
     return claims
 
 
-def _classify_existing(
-    plan: _Plan, outcome: RowOutcome, claim: _Claim, open_claims: set[tuple[int, int]]
-) -> None:
+def _classify_existing(plan: _Plan, outcome: RowOutcome, claim: _Claim, open_claims: set[tuple[int, int]]) -> None:
     """The same rule as `actions.handle_existing`, decided for the whole batch up front."""
     worker, clean, credit = claim.worker, claim.clean, claim.credit
     same_place = worker.lingkungan_id == clean.lingkungan.pk
@@ -203,65 +201,133 @@ def _find_likely_duplicates(new: list[_NewWorker]) -> None:
 
 
 def _apply(by: User | None, plan: _Plan) -> None:
-    actor = by if by is not None and by.pk else None
-    workers = [
-        build_worker(by=by, clean=n.clean, credit=n.credit, nik_hash=n.nik_hash) for n in plan.new
-    ]
-    Worker.objects.bulk_create(workers, batch_size=BATCH_SIZE)
-    AuditLog.objects.bulk_create(
+    actor_id = by.pk if by is not None and by.pk else None
+    now = timezone.now()
+    rows = [worker_values(by=by, clean=n.clean, credit=n.credit, nik_hash=n.nik_hash, now=now) for n in plan.new]
+    fast_insert(Worker, rows)
+    ids = _read_back_ids([r["nik_hash"] for r in rows])
+    fast_insert(
+        AuditLog,
         [
-            AuditLog(
-                actor=actor,
+            _audit_row(
+                actor_id=actor_id,
                 action="worker_registered",
                 object_type="worker",
-                object_id=str(w.pk),
-                new_values=registration_audit_values(w),
+                object_id=ids[r["nik_hash"]],
+                new=registration_audit_values(r, n.clean, n.credit),
                 note="bulk",
             )
-            for w in workers
+            for r, n in zip(rows, plan.new, strict=True)
         ],
-        batch_size=BATCH_SIZE,
     )
     for claim in plan.claims:
         open_conflict(by=by, worker=claim.worker, clean=claim.clean, credit=claim.credit)
     plan.outcome.conflicts_opened = len(plan.claims)
-    plan.outcome.likely_duplicates = _create_likely_duplicates(actor, plan.new, workers)
-    _mark_stale(workers)
+    worker_ids = [ids[r["nik_hash"]] for r in rows]
+    plan.outcome.likely_duplicates = _create_likely_duplicates(actor_id, plan.new, rows, worker_ids)
+    _mark_stale(rows)
+
+
+def _audit_row(
+    *, actor_id: int | None, action: str, object_type: str, object_id: int, new: dict[str, Any], note: str = ""
+) -> dict[str, Any]:
+    return {
+        "actor_id": actor_id,
+        "action": action,
+        "object_type": object_type,
+        "object_id": str(object_id),
+        "old_values": None,
+        "new_values": new,
+        "note": note,
+    }
+
+
+def fast_insert(model: type[Model], rows: Sequence[dict[str, Any]]) -> None:
+    """INSERT many rows (dicts by column attribute name) with one prepared statement.
+
+    `bulk_create` spends most of a 50,000-row import building model instances and preparing
+    values one by one (and SQLite's parameter cap splits it into thousands of statements);
+    only dates, times and JSON need converting for the database, so only those are prepared
+    here. Missing columns take their field default; auto_now columns take the current time.
+    """
+    if not rows:
+        return
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    now = timezone.now()
+    defaults = {
+        f.attname: now if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) else f.get_default()
+        for f in fields
+    }
+    db = connections[router.db_for_write(model)]
+    converters = [(f.attname, defaults[f.attname], _converter(f, db)) for f in fields]
+    columns = ", ".join(db.ops.quote_name(f.column) for f in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {db.ops.quote_name(model._meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
+    with db.cursor() as cursor:
+        for start in range(0, len(rows), BATCH_SIZE):
+            cursor.executemany(
+                sql,
+                [
+                    tuple(convert(row.get(name, default)) for name, default, convert in converters)
+                    for row in rows[start : start + BATCH_SIZE]
+                ],
+            )
+
+
+def _converter(model_field: Field[Any, Any], db: BaseDatabaseWrapper) -> Callable[[Any], Any]:
+    # Dates repeat heavily across rows (registration days, audit times), so their conversion
+    # is cached; every other column except JSON goes to the driver as it is.
+    if isinstance(model_field, models.DateTimeField):
+        return functools.lru_cache(maxsize=4096)(db.ops.adapt_datetimefield_value)
+    if isinstance(model_field, models.DateField):
+        return functools.lru_cache(maxsize=65536)(db.ops.adapt_datefield_value)
+    if isinstance(model_field, models.JSONField):
+        return partial(model_field.get_db_prep_save, connection=db)
+    return _identity
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _read_back_ids(hashes: list[str]) -> dict[str, int]:
+    ids: dict[str, int] = {}
+    for chunk in _chunks(hashes):
+        ids.update(Worker.objects.filter(nik_hash__in=chunk).values_list("nik_hash", "pk"))
+    return ids
 
 
 def _create_likely_duplicates(
-    actor: User | None, new: list[_NewWorker], workers: list[Worker]
+    actor_id: int | None, new: list[_NewWorker], rows: list[dict[str, Any]], worker_ids: list[int]
 ) -> int:
     items = []
-    for item, worker in zip(new, workers, strict=True):
-        others = item.duplicate_of_existing + [workers[i].pk for i in item.duplicate_of_new]
-        items += [
-            LikelyDuplicate(worker=worker, other_id=o, kelurahan_id=worker.kelurahan_id)
-            for o in others
-        ]
-    LikelyDuplicate.objects.bulk_create(items, batch_size=BATCH_SIZE)
-    AuditLog.objects.bulk_create(
+    for item, row, worker_id in zip(new, rows, worker_ids, strict=True):
+        others = item.duplicate_of_existing + [worker_ids[i] for i in item.duplicate_of_new]
+        items += [LikelyDuplicate(worker_id=worker_id, other_id=o, kelurahan_id=row["kelurahan_id"]) for o in others]
+    LikelyDuplicate.objects.bulk_create(items)
+    fast_insert(
+        AuditLog,
         [
-            AuditLog(
-                actor=actor,
+            _audit_row(
+                actor_id=actor_id,
                 action="likely_duplicate_opened",
                 object_type="likely_duplicate",
-                object_id=str(d.pk),
-                new_values={"worker": d.worker_id, "other": d.other_id},
+                object_id=d.pk,
+                new={"worker": d.worker_id, "other": d.other_id},
             )
             for d in items
         ],
-        batch_size=BATCH_SIZE,
     )
     return len(items)
 
 
-def _mark_stale(workers: list[Worker]) -> None:
+def _mark_stale(rows: list[dict[str, Any]]) -> None:
     """Once per lingkungan, from its earliest registration date in the batch."""
     earliest: dict[int, datetime.date] = {}
-    for w in workers:
-        if w.lingkungan_id not in earliest or w.tanggal_daftar < earliest[w.lingkungan_id]:
-            earliest[w.lingkungan_id] = w.tanggal_daftar
+    for row in rows:
+        lingkungan_id, day = row["lingkungan_id"], row["tanggal_daftar"]
+        if lingkungan_id not in earliest or day < earliest[lingkungan_id]:
+            earliest[lingkungan_id] = day
     by_date: dict[datetime.date, list[int]] = defaultdict(list)
     for lingkungan_id, day in earliest.items():
         by_date[day].append(lingkungan_id)

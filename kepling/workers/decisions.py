@@ -89,9 +89,7 @@ def _decide(by: User, item: AttributionConflict | LikelyDuplicate, reason: str) 
 
 
 @transaction.atomic
-def resolve_likely_duplicate(
-    *, by: User, item: LikelyDuplicate, is_duplicate: bool, reason: str
-) -> LikelyDuplicate:
+def resolve_likely_duplicate(*, by: User, item: LikelyDuplicate, is_duplicate: bool, reason: str) -> LikelyDuplicate:
     """Record whether two registrations are the same person (withdrawing one is a separate step)."""
     locked = (
         LikelyDuplicate.objects.select_for_update(of=("self",))

@@ -50,9 +50,7 @@ class Worker(models.Model):
     tanggal_daftar = models.DateField(_("registration date"), db_index=True)
     withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
 
-    lingkungan = models.ForeignKey(
-        "regions.Wilayah", on_delete=models.PROTECT, related_name="workers"
-    )
+    lingkungan = models.ForeignKey("regions.Wilayah", on_delete=models.PROTECT, related_name="workers")
     # Ancestors of the lingkungan, denormalised for scoping and roll-ups (and as the shard key).
     kelurahan = models.ForeignKey("regions.Wilayah", on_delete=models.PROTECT, related_name="+")
     kecamatan = models.ForeignKey("regions.Wilayah", on_delete=models.PROTECT, related_name="+")
@@ -111,21 +109,15 @@ class DecisionStatus(models.TextChoices):
 class AttributionConflict(models.Model):
     """A second Kepling entered a NIK already registered; the first keeps credit until decided."""
 
-    worker = models.ForeignKey(
-        Worker, on_delete=models.PROTECT, related_name="attribution_conflicts"
-    )
+    worker = models.ForeignKey(Worker, on_delete=models.PROTECT, related_name="attribution_conflicts")
     claimant = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    claimant_lingkungan = models.ForeignKey(
-        "regions.Wilayah", on_delete=models.PROTECT, related_name="+"
-    )
+    claimant_lingkungan = models.ForeignKey("regions.Wilayah", on_delete=models.PROTECT, related_name="+")
     kelurahan = models.ForeignKey("regions.Wilayah", on_delete=models.PROTECT, related_name="+")
     claimed_on = models.DateField()
     submitted = models.JSONField(default=dict)
-    status = models.CharField(
-        max_length=20, choices=DecisionStatus.choices, default=DecisionStatus.OPEN
-    )
+    status = models.CharField(max_length=20, choices=DecisionStatus.choices, default=DecisionStatus.OPEN)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -153,9 +145,7 @@ class LikelyDuplicate(models.Model):
     worker = models.ForeignKey(Worker, on_delete=models.PROTECT, related_name="+")
     other = models.ForeignKey(Worker, on_delete=models.PROTECT, related_name="+")
     kelurahan = models.ForeignKey("regions.Wilayah", on_delete=models.PROTECT, related_name="+")
-    status = models.CharField(
-        max_length=20, choices=DecisionStatus.choices, default=DecisionStatus.OPEN
-    )
+    status = models.CharField(max_length=20, choices=DecisionStatus.choices, default=DecisionStatus.OPEN)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -165,9 +155,7 @@ class LikelyDuplicate(models.Model):
 
     class Meta:
         ordering = ["-opened_at", "-id"]
-        constraints = [
-            models.UniqueConstraint(fields=["worker", "other"], name="duplicate_pair_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["worker", "other"], name="duplicate_pair_once")]
 
     def __str__(self) -> str:
         return f"{self.worker_id} ~ {self.other_id} ({self.status})"

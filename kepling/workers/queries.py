@@ -30,9 +30,7 @@ def access_worker(user: User, worker_id: object) -> Worker:
         pk = int(str(worker_id))
     except ValueError:
         raise Http404("worker") from None
-    worker = (
-        workers_for(user).select_related("lingkungan", "credited_kepling").filter(pk=pk).first()
-    )
+    worker = workers_for(user).select_related("lingkungan", "credited_kepling").filter(pk=pk).first()
     if worker is None:
         raise Http404("worker")
     return worker

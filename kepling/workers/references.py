@@ -36,9 +36,7 @@ class References:
     def preload(self, rows: Iterable[WorkerInput]) -> None:
         """Fetch every node and username the rows mention in a few queries."""
         rows = list(rows)
-        codes = {
-            r.kode_lingkungan.strip() for r in rows if r.lingkungan is None
-        } - self._nodes.keys()
+        codes = {r.kode_lingkungan.strip() for r in rows if r.lingkungan is None} - self._nodes.keys()
         for chunk in _chunks(sorted(c for c in codes if c)):
             found = {w.kode: w for w in Wilayah.objects.filter(kode__in=chunk)}
             self._nodes.update({c: found.get(c) for c in chunk})
@@ -52,9 +50,7 @@ class References:
     def _load_terms(self, lingkungan_ids: set[int]) -> None:
         wanted = lingkungan_ids - self._terms_loaded_for
         for chunk in _chunks(sorted(wanted)):
-            for term in KeplingTerm.objects.filter(lingkungan_id__in=chunk).select_related(
-                "kepling"
-            ):
+            for term in KeplingTerm.objects.filter(lingkungan_id__in=chunk).select_related("kepling"):
                 self._terms[term.lingkungan_id].append(term)
         self._terms_loaded_for |= wanted
 
@@ -80,11 +76,7 @@ class References:
     def kepling_in_office(self, lingkungan: Wilayah, day: datetime.date) -> User | None:
         """The same rule as `regions.queries.kepling_in_office`, answered from the loaded terms."""
         self._load_terms({lingkungan.pk})
-        covering = [
-            t
-            for t in self._terms[lingkungan.pk]
-            if t.start <= day and (t.end is None or t.end >= day)
-        ]
+        covering = [t for t in self._terms[lingkungan.pk] if t.start <= day and (t.end is None or t.end >= day)]
         return max(covering, key=lambda t: t.start).kepling if covering else None
 
     def held_office(self, kepling: User, lingkungan: Wilayah, day: datetime.date) -> bool:

@@ -99,7 +99,11 @@ def test_a_messy_csv_applies_the_good_rows_and_locates_every_bad_one(messy_csv: 
     good = Worker.objects.get(nama="Pekerja 1")
     assert (good.penghasilan, good.tanggal_lahir, good.no_hp) == (1_000_000, BORN, "+6281234567801")
     assert StaleSummary.objects.get().since == datetime.date(2025, 6, 2)
-    assert AuditLog.objects.filter(action="worker_registered").count() == 3
+    entries = AuditLog.objects.filter(action="worker_registered")
+    assert entries.count() == 3
+    assert {e.new_values["nik_masked"] for e in entries} == {w.nik_masked for w in Worker.objects.all()}
+    assert all(e.at is not None and e.object_id for e in entries)
+    assert nik(1) not in json.dumps([e.new_values for e in entries])
 
 
 def test_importing_the_same_file_again_changes_nothing(messy_csv: Path) -> None:

@@ -17,15 +17,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", help="CSV (comma or semicolon, UTF-8) or XLSX file")
-        parser.add_argument(
-            "--dry-run", action="store_true", help="check and report, write nothing"
-        )
-        parser.add_argument(
-            "--json", action="store_true", help="print the result as one JSON object"
-        )
-        parser.add_argument(
-            "--by", metavar="USERNAME", help="the account the registrations are recorded under"
-        )
+        parser.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
+        parser.add_argument("--json", action="store_true", help="print the result as one JSON object")
+        parser.add_argument("--by", metavar="USERNAME", help="the account the registrations are recorded under")
 
     def handle(self, *args: Any, **options: Any) -> None:
         by = self._user(options["by"])
