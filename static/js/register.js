@@ -89,7 +89,8 @@
 
     if (nik && status) {
       nik.addEventListener("input", checkNik);
-      if (nik.value) { checkNik(); }
+      // After a server-side rejection the server's message already stands next to the field.
+      if (nik.value && !document.getElementById("id_nik_error")) { checkNik(); }
     }
 
     var fee = document.getElementById("fee-amount");
