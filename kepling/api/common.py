@@ -17,9 +17,7 @@ from kepling.core import audit
 M = TypeVar("M", bound=Model)
 
 # Every operation may answer with the error shape for these statuses.
-ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut}
-DEFAULT_LIMIT = 50
-MAX_LIMIT = 500
+ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut}
 # Figures before the program started are of no use; the earliest accepted date leaves room
 # for payments made for earlier months by workers who were already participants.
 EARLIEST_AS_OF = datetime.date(2015, 1, 1)

@@ -129,4 +129,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if exc.status_code == 400:
+            message = _("The request could not be read (malformed JSON or form data).")
+            return _respond(api, request, 400, error_body("bad_request", message))
         return _respond(api, request, exc.status_code, error_body("error", _("The request failed.")))

@@ -17,7 +17,7 @@ from kepling.accounts.models import Role, User
 from kepling.api.auth import caller
 from kepling.api.common import ERRORS
 from kepling.api.errors import ApiError
-from kepling.api.schemas import ErrorOut, ImportJobOut, ImportOut
+from kepling.api.schemas import ImportJobOut, ImportOut
 from kepling.contributions.imports import import_payments_file
 from kepling.core.tabular import ImportResult
 from kepling.imports.jobs import access_job
@@ -54,7 +54,7 @@ def apply_upload(upload: UploadedFile, apply: Callable[[Path], ImportResult]) ->
     return ImportOut(**{k: result[k] for k in BASE_KEYS}, extra={k: v for k, v in result.items() if k not in BASE_KEYS})
 
 
-IMPORT_RESPONSES: dict[int, Any] = {200: ImportOut, 400: ErrorOut, **ERRORS}
+IMPORT_RESPONSES: dict[int, Any] = {200: ImportOut, **ERRORS}
 
 
 @router.post("/payments", response=IMPORT_RESPONSES, summary="Apply a BPJS payment extract")

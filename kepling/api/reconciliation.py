@@ -10,8 +10,8 @@ from ninja import Query, Router
 
 from kepling.accounts.scoping import scope_q
 from kepling.api.auth import caller
-from kepling.api.common import DEFAULT_LIMIT, ERRORS, MAX_LIMIT, audit_view, page
-from kepling.api.schemas import UnderpaidOut, UnderpaidPage, UnmatchedPaymentOut, UnmatchedPaymentPage
+from kepling.api.common import ERRORS, audit_view, page
+from kepling.api.schemas import PageParams, UnderpaidOut, UnderpaidPage, UnmatchedPaymentOut, UnmatchedPaymentPage
 from kepling.contributions.models import Payment, WorkerMonth
 
 router = Router(tags=["reconciliation"])
@@ -21,13 +21,13 @@ router = Router(tags=["reconciliation"])
     "/unmatched-payments", response={200: UnmatchedPaymentPage, **ERRORS}, summary="Payments for unknown NIKs"
 )
 def unmatched_payments(
-    request: HttpRequest, limit: Query[int] = DEFAULT_LIMIT, offset: Query[int] = 0
+    request: HttpRequest, paging: Query[PageParams]
 ) -> UnmatchedPaymentPage:
     """City-wide roles only (Admin kota, Petugas BPJS, Pimpinan): these rows have no area yet."""
     user = caller(request)
     if not (user.is_city_wide or user.is_superuser):
         raise PermissionDenied(_("Only city-wide roles see payments that match no worker."))
-    limit, offset = max(1, min(limit, MAX_LIMIT)), max(0, offset)
+    limit, offset = paging.limit, paging.offset
     rows = Payment.objects.filter(worker__isnull=True).order_by("tanggal_bayar", "id")
     count, items = page(rows, limit, offset)
     audit_view(user, "payment", ids=[p.pk for p in items], endpoint="GET /api/v1/reconciliation/unmatched-payments")
@@ -51,10 +51,10 @@ def unmatched_payments(
 
 
 @router.get("/underpaid", response={200: UnderpaidPage, **ERRORS}, summary="Months paid short")
-def underpaid(request: HttpRequest, limit: Query[int] = DEFAULT_LIMIT, offset: Query[int] = 0) -> UnderpaidPage:
+def underpaid(request: HttpRequest, paging: Query[PageParams]) -> UnderpaidPage:
     """Worker months in your area with something paid, but less than what is due."""
     user = caller(request)
-    limit, offset = max(1, min(limit, MAX_LIMIT)), max(0, offset)
+    limit, offset = paging.limit, paging.offset
     rows = (
         WorkerMonth.objects.filter(scope_q(user, prefix="worker__"), amount_paid__gt=0, amount_paid__lt=F("amount_due"))
         .select_related("worker", "worker__lingkungan")

@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any, Literal
+import re
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
-from pydantic import ConfigDict
+from pydantic import BeforeValidator, ConfigDict
+from pydantic_core import PydanticCustomError
+
+
+def _iso_date(value: object) -> object:
+    # pydantic would also take a number as a Unix time; dates here are written YYYY-MM-DD only.
+    if isinstance(value, datetime.date) or (isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value)):
+        return value
+    raise PydanticCustomError("date_format", "Write the date as YYYY-MM-DD.")
+
+
+IsoDate = Annotated[datetime.date, BeforeValidator(_iso_date)]
 
 Tingkat = Literal["kota", "kecamatan", "kelurahan", "lingkungan"]
 WorkerStatus = Literal["never_paid", "active", "in_arrears", "inactive"]
@@ -26,6 +38,15 @@ class ErrorBody(Schema):
 
 class ErrorOut(Schema):
     error: ErrorBody
+
+
+MAX_LIMIT = 500
+MAX_OFFSET = 10_000_000
+
+
+class PageParams(Schema):
+    limit: int = Field(50, ge=1, le=MAX_LIMIT, description="Items per page")
+    offset: int = Field(0, ge=0, le=MAX_OFFSET, description="Items to skip")
 
 
 class Page(Schema):
@@ -115,7 +136,7 @@ class WorkerIn(Schema):
     nik: str = Field(max_length=40)
     nama: str = Field(max_length=200)
     jenis_kelamin: str = Field(max_length=20, description="L or P")
-    tanggal_lahir: datetime.date
+    tanggal_lahir: IsoDate
     no_hp: str = Field("", max_length=30)
     kode_lingkungan: str = Field(max_length=40)
     pekerjaan: str = Field(max_length=200)
@@ -123,7 +144,7 @@ class WorkerIn(Schema):
     penghasilan: int = Field(ge=0, le=1_000_000_000, description="Declared monthly income in Rupiah")
     program: str = Field(max_length=20, description="JKK-JKM or JKK-JKM-JHT")
     sumber_iuran: str = Field(max_length=10, description="mandiri, donatur, csr, apbd or apbn")
-    tanggal_daftar: datetime.date
+    tanggal_daftar: IsoDate
     kepling: str = Field("", max_length=150, description="Username of the Kepling to credit (optional)")
     consent: bool = Field(description="The worker agreed to the processing of their personal data.")
 
@@ -135,7 +156,7 @@ class WorkerPatch(Schema):
 
     nama: str | None = Field(None, max_length=200)
     jenis_kelamin: str | None = Field(None, max_length=20)
-    tanggal_lahir: datetime.date | None = None
+    tanggal_lahir: IsoDate | None = None
     no_hp: str | None = Field(None, max_length=30)
     kode_lingkungan: str | None = Field(None, max_length=40)
     pekerjaan: str | None = Field(None, max_length=200)
@@ -143,7 +164,7 @@ class WorkerPatch(Schema):
     penghasilan: int | None = Field(None, ge=0, le=1_000_000_000)
     program: str | None = Field(None, max_length=20)
     sumber_iuran: str | None = Field(None, max_length=10)
-    tanggal_daftar: datetime.date | None = None
+    tanggal_daftar: IsoDate | None = None
 
 
 class ConflictOut(Schema):

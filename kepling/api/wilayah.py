@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import datetime
-
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Field, Query, Router
 
 from kepling.accounts.scoping import access_wilayah, wilayah_for
 from kepling.api.auth import caller
-from kepling.api.common import DEFAULT_LIMIT, ERRORS, MAX_LIMIT, page, resolve_as_of
-from kepling.api.schemas import SummaryOut, Tingkat, WilayahOut, WilayahPage
+from kepling.api.common import ERRORS, page, resolve_as_of
+from kepling.api.schemas import IsoDate, PageParams, SummaryOut, Tingkat, WilayahOut, WilayahPage
 from kepling.contributions.summaries import node_summary
 from kepling.regions.models import LEVEL_BY_KEY, Wilayah
 
@@ -27,21 +25,23 @@ def wilayah_out(node: Wilayah) -> WilayahOut:
     )
 
 
+class WilayahFilters(PageParams):
+    tingkat: Tingkat | None = Field(None, description="Only nodes of this level")
+    parent: str | None = Field(None, description="Only the children of this code")
+
+
 @router.get("", response={200: WilayahPage, **ERRORS}, summary="The wilayah you may see")
 def list_wilayah(
     request: HttpRequest,
-    tingkat: Query[Tingkat | None] = None,
-    parent: Query[str | None] = None,
-    limit: Query[int] = DEFAULT_LIMIT,
-    offset: Query[int] = 0,
+    filters: Query[WilayahFilters],
 ) -> WilayahPage:
     """Your own node and everything under it, by code; filter by level and by parent code."""
-    limit, offset = max(1, min(limit, MAX_LIMIT)), max(0, offset)
+    limit, offset = filters.limit, filters.offset
     nodes = wilayah_for(caller(request)).select_related("parent").order_by("kode")
-    if tingkat is not None:
-        nodes = nodes.filter(level=LEVEL_BY_KEY[tingkat])
-    if parent is not None:
-        nodes = nodes.filter(parent__kode=parent)
+    if filters.tingkat is not None:
+        nodes = nodes.filter(level=LEVEL_BY_KEY[filters.tingkat])
+    if filters.parent is not None:
+        nodes = nodes.filter(parent__kode=filters.parent)
     count, items = page(nodes, limit, offset)
     return WilayahPage(count=count, limit=limit, offset=offset, items=[wilayah_out(n) for n in items])
 
@@ -53,7 +53,7 @@ def get_wilayah(request: HttpRequest, kode: str) -> WilayahOut:
 
 
 @router.get("/{kode}/summary", response={200: SummaryOut, **ERRORS}, summary="Program figures of a wilayah")
-def wilayah_summary(request: HttpRequest, kode: str, as_of: Query[datetime.date | None] = None) -> SummaryOut:
+def wilayah_summary(request: HttpRequest, kode: str, as_of: Query[IsoDate | None] = None) -> SummaryOut:
     """The same figures as `kepling summary --json` for this node, as of a date (default today)."""
     node = access_wilayah(caller(request), kode)
     return SummaryOut(**node_summary(node, resolve_as_of(as_of)))

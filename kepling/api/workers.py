@@ -13,11 +13,14 @@ from ninja.responses import Status
 
 from kepling.accounts.models import User
 from kepling.api.auth import caller
-from kepling.api.common import DEFAULT_LIMIT, ERRORS, MAX_LIMIT, audit_view, page, resolve_as_of
+from kepling.api.common import ERRORS, audit_view, page, resolve_as_of
 from kepling.api.errors import ApiError, problem_details
 from kepling.api.schemas import (
+    MAX_LIMIT,
+    MAX_OFFSET,
     ConflictOut,
     ErrorDetail,
+    IsoDate,
     MonthOut,
     MonthsOut,
     PaymentOut,
@@ -91,11 +94,11 @@ class WorkerFilters(Schema):
     lingkungan: str | None = Field(None, description="Lingkungan code, e.g. 12.71.01.1001.03")
     status: WorkerStatus | None = Field(None, description="Status on the as_of date")
     q: str | None = Field(None, description="Part of the name")
-    registered_from: datetime.date | None = None
-    registered_to: datetime.date | None = None
-    as_of: datetime.date | None = Field(None, description="Date of the status (default today)")
-    limit: int = DEFAULT_LIMIT
-    offset: int = 0
+    registered_from: IsoDate | None = None
+    registered_to: IsoDate | None = None
+    as_of: IsoDate | None = Field(None, description="Date of the status (default today)")
+    limit: int = Field(50, ge=1, le=MAX_LIMIT, description="Items per page")
+    offset: int = Field(0, ge=0, le=MAX_OFFSET, description="Items to skip")
 
 
 @router.get("", response={200: WorkerPage, **ERRORS}, summary="Workers in your area")
@@ -103,7 +106,7 @@ def list_workers(request: HttpRequest, filters: Query[WorkerFilters]) -> WorkerP
     """Filter by lingkungan code, status as of a date, name (q) and registration dates; NIK masked."""
     user = caller(request)
     day = resolve_as_of(filters.as_of)
-    limit, offset = max(1, min(filters.limit, MAX_LIMIT)), max(0, filters.offset)
+    limit, offset = filters.limit, filters.offset
     workers = with_status(workers_for(user).select_related("lingkungan", "credited_kepling"), day)
     if filters.lingkungan:
         workers = workers.filter(lingkungan__kode=filters.lingkungan)
@@ -155,7 +158,7 @@ def create_worker(request: HttpRequest, payload: WorkerIn) -> Status[Registratio
 
 
 @router.get("/{int:worker_id}", response={200: WorkerOut, **ERRORS}, summary="One worker")
-def get_worker(request: HttpRequest, worker_id: int, as_of: Query[datetime.date | None] = None) -> WorkerOut:
+def get_worker(request: HttpRequest, worker_id: int, as_of: Query[IsoDate | None] = None) -> WorkerOut:
     """404 alike for a worker that does not exist and one outside your area."""
     user = caller(request)
     worker = access_worker(user, worker_id)
@@ -180,7 +183,7 @@ def month_text(day: datetime.date) -> str:
 
 
 @router.get("/{int:worker_id}/months", response={200: MonthsOut, **ERRORS}, summary="A worker's months")
-def worker_months(request: HttpRequest, worker_id: int, as_of: Query[datetime.date | None] = None) -> MonthsOut:
+def worker_months(request: HttpRequest, worker_id: int, as_of: Query[IsoDate | None] = None) -> MonthsOut:
     """What was due and paid for each month, whether it is covered on the date, and the status."""
     user = caller(request)
     worker = access_worker(user, worker_id)

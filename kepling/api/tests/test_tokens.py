@@ -34,7 +34,7 @@ def test_the_plain_key_is_stored_nowhere(kepling_user):
     ApiClient(key).get("/wilayah")
     with connection.cursor() as cursor:
         for table in connection.introspection.table_names(cursor):
-            cursor.execute(f'SELECT * FROM "{table}"')  # noqa: S608
+            cursor.execute(f'SELECT * FROM "{table}"')
             for row in cursor.fetchall():
                 assert not any(key in str(value) for value in row), table
                 assert not any(key[4:] in str(value) for value in row), table
