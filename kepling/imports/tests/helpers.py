@@ -37,8 +37,9 @@ def messy_extract(path: Path) -> Path:
     )
 
 
-def assert_nothing_lost(result: dict | ImportResult) -> None:
+def assert_nothing_lost(result: dict | ImportResult | None) -> None:
     """Every row is applied, already present, or rejected with a reason."""
+    assert result is not None
     counts = result if isinstance(result, dict) else result.as_dict()
     assert counts["rows"] == counts["applied"] + counts["already_present"] + counts["rejected"]
     rejected_rows = {e["row"] for e in counts["errors"]}

@@ -145,7 +145,7 @@ def test_error_report_has_each_problem_with_the_original_row_and_no_formulas(wor
     book = CalamineWorkbook.from_filelike(io.BytesIO(response.content))
     rows = book.get_sheet_by_index(0).to_python()
     assert rows[0][:3] == ["Row", "Column", "Message"] and rows[0][3:] == PAYMENT_HEADER
-    by_row = {int(r[0]): r for r in rows[1:]}
+    by_row = {int(float(str(r[0]))): r for r in rows[1:]}
     assert set(by_row) == {5, 6, 7, 8}
     assert by_row[6][3 + PAYMENT_HEADER.index("periode")] == "2025-13"
     formula_cell = by_row[8][3 + PAYMENT_HEADER.index("referensi")]
