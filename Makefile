@@ -23,9 +23,11 @@ node_modules/.installed: package.json package-lock.json
 
 install: .venv/.installed node_modules/.installed
 
+# The task worker applies large uploads in the background; it stops with the server.
 run: install
 	$(KEPLING) migrate --noinput
 	$(KEPLING) demo_if_empty
+	$(KEPLING) db_worker >var/db_worker.log 2>&1 & trap "kill $$! 2>/dev/null" EXIT; \
 	$(KEPLING) runserver $(HOST):$(PORT)
 
 test: install lint typecheck migrations-check pytest

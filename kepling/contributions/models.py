@@ -79,7 +79,7 @@ class Payment(models.Model):
     periode = models.DateField(_("month paid for"))
     jumlah = models.IntegerField(_("amount"))
     tanggal_bayar = models.DateField(_("payment date"))
-    referensi = models.CharField(_("payment reference"), max_length=64, unique=True)
+    referensi = models.CharField(_("payment reference"), max_length=80, unique=True)
     reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversal")
     kelurahan = models.ForeignKey("regions.Wilayah", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     import_batch = models.CharField(max_length=64, blank=True)
