@@ -32,6 +32,21 @@ def fresh_nik(demo_site: DemoSite) -> str:
     return re.findall(r"^\d{16}$", output, re.MULTILINE)[-1]
 
 
+FEE_SCRIPT = """
+from django.utils import timezone
+from kepling.contributions.tariffs import amount_due
+from kepling.core.formatting import format_rupiah
+month = timezone.localdate().replace(day=1)
+due = amount_due(month=month, program="JKK-JKM", sektor="lainnya", sumber_iuran="mandiri", penghasilan={})
+print(format_rupiah(due))
+"""
+
+
+def expected_fee(demo_site: DemoSite, income: int) -> str:
+    """The contribution the product's tariff function gives for this month, formatted."""
+    return demo_site.kepling("shell", "-c", FEE_SCRIPT.format(income)).split()[-1]
+
+
 def count(page: Page, testid: str) -> int:
     return int(page.get_by_test_id(testid).inner_text().replace(".", ""))
 
@@ -60,7 +75,7 @@ def test_kepling_registers_a_worker_on_a_phone(demo_site: DemoSite, open_as: Cal
     nik = fresh_nik(demo_site)
     fill_worker(page, nik)
     expect(page.locator("#nik-status")).to_contain_text("NIK sah dan belum terdaftar")
-    expect(page.locator("#fee-amount")).not_to_have_text("–")
+    expect(page.locator("#fee-amount")).to_have_text(expected_fee(demo_site, 1_500_000))
     page.check("input[name=consent]")
     screenshot(page, "kepling-register")
     page.get_by_role("button", name="Daftarkan pekerja").click()
