@@ -61,8 +61,12 @@ class MessageStatus(models.TextChoices):
 class OutboxMessage(models.Model):
     """One reminder for one worker, month and rule: never more, however often queueing runs."""
 
-    worker = models.ForeignKey("workers.Worker", on_delete=models.CASCADE, related_name="reminders")
-    rule = models.ForeignKey(ReminderRule, on_delete=models.PROTECT, related_name="messages")
+    # Foreign keys without their own index: the unique key and the region indexes below cover
+    # the lookups, and every index costs time when a day queues hundreds of thousands of rows.
+    worker = models.ForeignKey(
+        "workers.Worker", on_delete=models.CASCADE, related_name="reminders", db_index=False
+    )
+    rule = models.ForeignKey(ReminderRule, on_delete=models.PROTECT, related_name="messages", db_index=False)
     periode = models.DateField(_("month"))
     channel = models.CharField(_("channel"), max_length=40)
     to = models.CharField(_("to"), max_length=20, blank=True)
@@ -77,8 +81,8 @@ class OutboxMessage(models.Model):
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
     provider_reference = models.CharField(_("provider reference"), max_length=120, blank=True)
     # Region keys: scoping of the follow-up lists and the future distribution column.
-    kelurahan = models.ForeignKey("regions.Wilayah", on_delete=models.PROTECT, related_name="+")
-    lingkungan = models.ForeignKey("regions.Wilayah", on_delete=models.PROTECT, related_name="+")
+    kelurahan = models.ForeignKey("regions.Wilayah", on_delete=models.PROTECT, related_name="+", db_index=False)
+    lingkungan = models.ForeignKey("regions.Wilayah", on_delete=models.PROTECT, related_name="+", db_index=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -92,7 +96,6 @@ class OutboxMessage(models.Model):
             models.Index(fields=["status", "id"]),
             models.Index(fields=["lingkungan", "status"]),
             models.Index(fields=["kelurahan", "queued_on"]),
-            models.Index(fields=["rule", "periode"]),
         ]
 
     def __str__(self) -> str:

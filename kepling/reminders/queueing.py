@@ -30,18 +30,30 @@ from kepling.workers.models import Worker
 TARIFF_TABLE = "reminders_tmp_tariff"
 KEPLING_TABLE = "reminders_tmp_kepling"
 
+STANDING_TABLE = "reminders_tmp_standing"
+
+# Per worker with a paid month on the day: the latest paid month, and whether `month` is paid.
+STANDING_SQL = """
+INSERT INTO reminders_tmp_standing (worker_id, latest, has_month)
+SELECT worker_id, MAX(periode_index), MAX(CASE WHEN periode_index = %s THEN 1 ELSE 0 END)
+FROM contributions_workermonth
+WHERE paid_from <= %s AND (paid_until IS NULL OR paid_until > %s)
+GROUP BY worker_id
+"""
+
 CANDIDATES_SQL = """
 SELECT w.id, w.nama, w.no_hp, w.kelurahan_id, w.lingkungan_id, w.program, w.sektor, w.sumber_iuran, w.penghasilan
 FROM workers_worker w
-LEFT JOIN (
-    SELECT worker_id, MAX(periode_index) AS latest,
-           MAX(CASE WHEN periode_index = %s THEN 1 ELSE 0 END) AS has_month
-    FROM contributions_workermonth
-    WHERE paid_from <= %s AND (paid_until IS NULL OR paid_until > %s) {month_filter}
-    GROUP BY worker_id
-) p ON p.worker_id = w.id
+LEFT JOIN reminders_tmp_standing p ON p.worker_id = w.id
 WHERE w.tanggal_daftar <= %s AND (w.withdrawn_on IS NULL OR w.withdrawn_on > %s) AND {condition}
 """
+
+# A before-due rule whose month is not the one in the standing table (only with unusual offsets).
+MONTH_UNPAID_SQL = """NOT EXISTS (
+    SELECT 1 FROM contributions_workermonth m
+    WHERE m.worker_id = w.id AND m.periode_index = %s AND m.paid_from <= %s
+      AND (m.paid_until IS NULL OR m.paid_until > %s))"""
+
 
 INSERT_SQL = """
 INSERT INTO reminders_outboxmessage
@@ -105,23 +117,22 @@ class QueueResult:
         }
 
 
-def candidate_sql(rule: ReminderRule, month: datetime.date, as_of: datetime.date) -> tuple[str, list[Any]]:
-    """The workers `rule` picks for `month` on `as_of`, as SQL and parameters."""
+def candidate_sql(
+    rule: ReminderRule, month: datetime.date, as_of: datetime.date, standing_month: datetime.date | None
+) -> tuple[str, list[Any]]:
+    """The workers `rule` picks for `month` on `as_of`, as SQL and parameters (reads the standing table)."""
     day = connection.ops.adapt_datefield_value(as_of)
     last_due = month_index(last_due_month_before(as_of))
-    params: list[Any] = [month_index(month), day, day]
+    params: list[Any]
     if rule.kind == RuleKind.ARREARS:
-        # Rows below the wanted latest month cannot change the result; skipping them keeps it fast.
-        month_filter = "AND periode_index >= %s"
-        params.append(last_due - rule.arrears_months)
-        condition = "p.latest = %s"
-        tail = [last_due - rule.arrears_months]
-    else:
-        month_filter = ""
+        condition, params = "p.latest = %s", [last_due - rule.arrears_months]
+    elif month == standing_month:
         condition = "(p.worker_id IS NULL OR (p.latest >= %s AND p.has_month = 0))"
-        tail = [last_due - ARREARS_BEFORE_INACTIVE]
-    sql = CANDIDATES_SQL.format(month_filter=month_filter, condition=condition)
-    return sql, [*params, day, day, *tail]
+        params = [last_due - ARREARS_BEFORE_INACTIVE]
+    else:
+        condition = f"(p.worker_id IS NULL OR (p.latest >= %s AND {MONTH_UNPAID_SQL}))"
+        params = [last_due - ARREARS_BEFORE_INACTIVE, month_index(month), day, day]
+    return CANDIDATES_SQL.format(condition=condition), [day, day, *params]
 
 
 def _kepling_names(as_of: datetime.date) -> dict[int, str]:
@@ -144,9 +155,23 @@ def _tariff_rows(
     return rows
 
 
-def _load_temp_tables(cursor: Any, kepling: dict[int, str]) -> None:
-    for table in (TARIFF_TABLE, KEPLING_TABLE):
-        cursor.execute(f"DROP TABLE IF EXISTS {table}")
+def _load_temp_tables(
+    cursor: Any, kepling: dict[int, str], as_of: datetime.date, standing_month: datetime.date | None
+) -> None:
+    _drop_temp_tables(cursor)
+    if connection.vendor == "postgresql":
+        # Queueing is idempotent (a lost run is redone by the next), so it need not wait for the
+        # WAL flush; the hash joins over every worker want more than the default work_mem.
+        cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        cursor.execute("SET LOCAL work_mem TO '64MB'")
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE {STANDING_TABLE} (worker_id bigint PRIMARY KEY, latest integer, has_month integer)"
+    )
+    day = connection.ops.adapt_datefield_value(as_of)
+    wanted = month_index(standing_month) if standing_month else -1
+    cursor.execute(STANDING_SQL, [wanted, day, day])
+    if connection.vendor == "postgresql":
+        cursor.execute(f"ANALYZE {STANDING_TABLE}")
     cursor.execute(
         f"CREATE TEMPORARY TABLE {TARIFF_TABLE} (program varchar(20), sektor varchar(20), payer varchar(10), "
         "penghasilan integer, jumlah varchar(40))"
@@ -156,14 +181,14 @@ def _load_temp_tables(cursor: Any, kepling: dict[int, str]) -> None:
 
 
 def _drop_temp_tables(cursor: Any) -> None:
-    for table in (TARIFF_TABLE, KEPLING_TABLE):
+    for table in (TARIFF_TABLE, KEPLING_TABLE, STANDING_TABLE):
         cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
 
 def _run_rule(cursor: Any, rule: ReminderRule, month: datetime.date, as_of: datetime.date, *,
-              channel: str, dry_run: bool) -> RuleRun:
+              channel: str, dry_run: bool, standing_month: datetime.date | None) -> RuleRun:
     run = RuleRun(rule.code, month)
-    cand_sql, cand_params = candidate_sql(rule, month, as_of)
+    cand_sql, cand_params = candidate_sql(rule, month, as_of, standing_month)
     periode = connection.ops.adapt_datefield_value(month)
     if dry_run:
         cursor.execute(
@@ -226,8 +251,9 @@ def queue_reminders(*, as_of: datetime.date, channel: str, dry_run: bool = False
         .distinct()
         .order_by()
     )
+    standing_month = next((m for r, m in firing if r.kind == RuleKind.BEFORE_DUE), None)
     with transaction.atomic(), connection.cursor() as cursor:
-        _load_temp_tables(cursor, _kepling_names(as_of))
+        _load_temp_tables(cursor, _kepling_names(as_of), as_of, standing_month)
         try:
             for rule, month in firing:
                 cursor.execute(f"DELETE FROM {TARIFF_TABLE}")  # noqa: S608
@@ -235,7 +261,11 @@ def queue_reminders(*, as_of: datetime.date, channel: str, dry_run: bool = False
                     f"INSERT INTO {TARIFF_TABLE} VALUES (%s, %s, %s, %s, %s)",  # noqa: S608
                     _tariff_rows(combos, month, book),
                 )
-                result.rules.append(_run_rule(cursor, rule, month, as_of, channel=channel, dry_run=dry_run))
+                result.rules.append(
+                    _run_rule(
+                        cursor, rule, month, as_of, channel=channel, dry_run=dry_run, standing_month=standing_month
+                    )
+                )
         finally:
             _drop_temp_tables(cursor)
     return result

@@ -191,3 +191,16 @@ def test_a_wiped_rule_table_gets_the_default_rules_back(city):
     assert ReminderRule.objects.count() == 0
     assert send("2025-11-14")["queued"] == 1
     assert ReminderRule.objects.count() == 5
+
+
+def test_before_due_rules_for_two_different_months_on_one_day(city):
+    ReminderRule.objects.create(
+        code="h-35", name="Early", kind="before_due", days_from_due=-35, template="{nama} {bulan} {jumlah}"
+    )
+    unpaid = make_worker(city.lingkungan[0])
+    paid_december = make_worker(city.lingkungan[0])
+    pay_months(paid_december, ["2025-10", "2025-12"])
+    send("2025-11-14")
+    assert queued_codes(unpaid) == {("h-3", "2025-11"), ("h-35", "2025-12")}
+    assert queued_codes(paid_december) == {("h-3", "2025-11")}
+    assert OutboxMessage.objects.get(worker=unpaid, rule__code="h-35").body.endswith("Desember 2025 Rp16.800")
