@@ -199,7 +199,8 @@ def test_before_due_rules_for_two_different_months_on_one_day(city):
     )
     unpaid = make_worker(city.lingkungan[0])
     paid_december = make_worker(city.lingkungan[0])
-    pay_months(paid_december, ["2025-10", "2025-12"])
+    pay_months(paid_december, ["2025-10"])
+    pay(paid_december, "2025-12", "2025-11-10")  # paid in advance
     send("2025-11-14")
     assert queued_codes(unpaid) == {("h-3", "2025-11"), ("h-35", "2025-12")}
     assert queued_codes(paid_december) == {("h-3", "2025-11")}
