@@ -56,7 +56,24 @@ schema.app = WSGIHandler()
 
 
 @pytest.fixture
-def admin_key(city, admin_kota):
+def keep_the_test_connection():
+    """Serve requests through the plain WSGI handler inside the test's transaction.
+
+    Django closes database connections at the end of each request; the test client switches
+    that off, and so must a test that calls the WSGI application directly.
+    """
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def admin_key(city, admin_kota, keep_the_test_connection):
     from kepling.api.actions import create_api_token
     from kepling.testing import make_worker
 
