@@ -8,7 +8,12 @@ from django.utils.translation import gettext_lazy as _
 
 class PublishRankingForm(forms.Form):
     title = forms.CharField(label=_("Award period"), max_length=120, help_text=_("For example: Award October 2025"))
-    as_of = forms.DateField(label=_("Figures as of"), widget=forms.DateInput(attrs={"type": "date"}))
+    # A date input speaks ISO dates whatever the page language (Indonesian formats would blank it).
+    as_of = forms.DateField(
+        label=_("Figures as of"),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+        input_formats=["%Y-%m-%d"],
+    )
 
 
 class ConflictDecisionForm(forms.Form):

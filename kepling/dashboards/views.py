@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -68,10 +69,17 @@ def _user(request: HttpRequest) -> User:
 
 
 def role_home(request: HttpRequest) -> HttpResponse | None:
-    """Where `/` sends a signed-in user with a dashboard; None for roles whose home lives elsewhere."""
+    """Where `/` sends a signed-in user: the dashboard, or the Kepling's own home; None for the generic page."""
     user = _user(request)
-    if (user.role in DASHBOARD_ROLES or user.is_superuser) and root_wilayah(user) is not None:
+    if root_wilayah(user) is None:
+        return None
+    if user.role in DASHBOARD_ROLES or user.is_superuser:
         return redirect("dashboards:home")
+    if user.role == Role.KEPLING:
+        try:
+            return redirect(reverse("workers:kepling_home"))
+        except NoReverseMatch:
+            return None
     return None
 
 

@@ -65,7 +65,8 @@ def test_home_sends_dashboard_roles_to_their_dashboard(lurah: User, kepling_user
     response = role_home(request)
     assert response is not None and response["Location"] == "/dasbor/"
     request.user = kepling_user
-    assert role_home(request) is None
+    kepling_home = role_home(request)
+    assert kepling_home is not None and kepling_home["Location"] == "/pekerja/beranda/"
 
 
 def test_a_lurah_gets_404_for_another_kelurahan_and_for_the_city(lurah: User, workers: None) -> None:
