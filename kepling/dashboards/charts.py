@@ -116,7 +116,7 @@ class BarChart:
 def status_chart(summary: dict[str, Any]) -> BarChart:
     """One horizontal bar per worker status."""
     statuses = [Status.ACTIVE, Status.IN_ARREARS, Status.INACTIVE, Status.NEVER_PAID]
-    width, label_width, row = 480, 170, 44
+    width, label_width, row = 480, 190, 44
     bar_area = width - label_width - 70
     top = max([1, *(int(summary[s.value]) for s in statuses)])
     bars = []
