@@ -3,9 +3,10 @@
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext
 
 # Pages a user with a one-time password may still reach: the change itself, signing out,
 # signing in as someone else, and the static files those pages need.
@@ -24,6 +25,12 @@ class ForcePasswordChangeMiddleware:
             and getattr(user, "must_change_password", False)
             and not self._allowed(request.path)
         ):
+            if request.path.startswith("/api/"):
+                return JsonResponse(
+                    {"error": {"code": "password_change_required", "details": [],
+                               "message": gettext("Change your one-time password before using the API.")}},
+                    status=403,
+                )
             return redirect("password_change")
         return self.get_response(request)
 

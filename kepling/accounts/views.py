@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
 from kepling.accounts.forms import NewPasswordForm, SignInForm
-from kepling.accounts.models import User
+from kepling.accounts.models import Role, User
+from kepling.accounts.scoping import root_wilayah
 from kepling.core import audit
 
 
@@ -24,7 +25,12 @@ class SignInView(LoginView):
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Each role's home; the dashboards replace this page as they arrive."""
+    """Each role's home: the Kepling's phone page, or the dashboard of the user's area."""
+    role = getattr(request.user, "role", "")
+    if role == Role.KEPLING:
+        return redirect("workers:kepling_home")
+    if role and root_wilayah(request.user) is not None:  # type: ignore[arg-type]
+        return redirect("dashboards:home")
     return render(request, "accounts/home.html")
 
 

@@ -10,6 +10,7 @@ KEEP = {
     "contributions.contributionrate",
     "contributions.contributiondiscount",
     "contributions.incomeband",
+    "reminders.reminderrule",
     "regions.levelname",
 }
 WIPED_APPS = {

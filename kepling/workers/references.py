@@ -17,7 +17,8 @@ if TYPE_CHECKING:
     from kepling.workers.validation import WorkerInput
 
 # Roles that may register or change workers; BPJS officers and the mayor's office only read.
-REGISTERING_ROLES = frozenset({Role.KEPLING, Role.LURAH, Role.CAMAT, Role.ADMIN_KOTA})
+# The BPJS officer also registers: the branch collects worker files and uploads them.
+REGISTERING_ROLES = frozenset({Role.KEPLING, Role.LURAH, Role.CAMAT, Role.ADMIN_KOTA, Role.PETUGAS_BPJS})
 
 T = TypeVar("T", str, int)
 

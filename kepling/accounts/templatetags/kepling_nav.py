@@ -29,17 +29,23 @@ class NavLink:
     staff_only: bool = False
 
 
+REGISTRARS = AREA_HEADS | {Role.KEPLING, Role.ADMIN_KOTA, Role.PETUGAS_BPJS}
+
 LINKS = (
     NavLink(_("Home"), "home", EVERYONE),
     NavLink(_("Register a worker"), "workers:register", frozenset({Role.KEPLING})),
     NavLink(_("My workers"), "workers:list", frozenset({Role.KEPLING})),
-    NavLink(_("Workers"), "workers:list", AREA_HEADS | {Role.ADMIN_KOTA, Role.PETUGAS_BPJS}),
+    NavLink(_("Follow-up"), "reminders:follow_up", frozenset({Role.KEPLING})),
+    NavLink(_("Dashboard"), "dashboards:home", AREA_HEADS | CITY_READERS),
+    NavLink(_("Workers"), "workers:list", AREA_HEADS | CITY_READERS),
     NavLink(_("Kepling progress"), "dashboards:kepling", AREA_HEADS | CITY_READERS),
-    NavLink(_("Reports"), "dashboards:reports", AREA_HEADS | CITY_READERS),
-    NavLink(_("Imports"), "imports:list", frozenset({Role.ADMIN_KOTA, Role.PETUGAS_BPJS})),
-    NavLink(
-        _("Reconciliation"), "reconciliation:queue", frozenset({Role.PETUGAS_BPJS, Role.ADMIN_KOTA})
-    ),
+    NavLink(_("Rankings"), "dashboards:rankings", AREA_HEADS | CITY_READERS),
+    NavLink(_("Queues"), "dashboards:queues", AREA_HEADS | {Role.ADMIN_KOTA}),
+    NavLink(_("Escalated reminders"), "reminders:escalations", AREA_HEADS | {Role.ADMIN_KOTA, Role.PIMPINAN}),
+    NavLink(_("Effect of reminders"), "reminders:effect", AREA_HEADS | {Role.ADMIN_KOTA, Role.PIMPINAN}),
+    NavLink(_("Reports"), "reports:choose", AREA_HEADS | CITY_READERS),
+    NavLink(_("Imports"), "imports:list", REGISTRARS),
+    NavLink(_("Reconciliation"), "reconciliation:queue", AREA_HEADS | CITY_READERS),
     NavLink(_("Audit log"), "audit_log", frozenset({Role.ADMIN_KOTA})),
     NavLink(_("Administration"), "admin:index", frozenset({Role.ADMIN_KOTA}), staff_only=True),
 )
@@ -75,13 +81,15 @@ def main_nav(context: template.Context) -> list[NavItem]:
     if user is None or not user.is_authenticated:
         return []
     path = request.path if request is not None else ""
-    items: list[NavItem] = []
+    entries: list[tuple[str, str | None]] = []
     seen: set[str] = set()
     for link in LINKS:
         if not _visible(link, user) or link.url_name in seen:
             continue
         seen.add(link.url_name)
-        url = _url(link.url_name)
-        current = url is not None and (path == url or (url != "/" and path.startswith(url)))
-        items.append(NavItem(str(link.label), url, current))
-    return items
+        entries.append((str(link.label), _url(link.url_name)))
+    # The entry whose address is the longest prefix of the page is the current one, so
+    # "/pekerja/daftar/" marks "Register a worker", not "My workers" ("/pekerja/").
+    matches = [url for _, url in entries if url and (path == url or (url != "/" and path.startswith(url)))]
+    current = max(matches, key=len, default=None)
+    return [NavItem(label, url, url is not None and url == current) for label, url in entries]
