@@ -35,6 +35,7 @@ from kepling.dashboards.queries import (
     units_below,
 )
 from kepling.dashboards.rankings import FORMULA_TEXT, LEVELS, live_ranking
+from kepling.reconciliation.queries import queue_counts
 from kepling.regions.models import KOTA, LEVEL_KEYS, LINGKUNGAN, Wilayah
 from kepling.regions.queries import level_names
 from kepling.workers.decisions import DECIDING_ROLES, resolve_attribution_conflict, resolve_likely_duplicate
@@ -150,6 +151,7 @@ def dashboard(request: HttpRequest, kode: str | None = None) -> HttpResponse:
     )
     if node.level < LINGKUNGAN:
         context.update(_behind_context(node, as_of))
+    context["reconciliation"] = queue_counts(user) if user.role != Role.KEPLING else {}
     return render(request, "dashboards/dashboard.html", context)
 
 
