@@ -8,23 +8,36 @@ already present, so a file applied twice changes nothing the second time.
 from __future__ import annotations
 
 import datetime
+import hashlib
+import hmac
 import re
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
-from django.db import transaction
+from django.conf import settings
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kepling.accounts.models import User
+from kepling.contributions.fastpath import StagedPayments, conflict_message
 from kepling.contributions.ledger import refresh_after_ledger_change
 from kepling.contributions.models import Payment
 from kepling.core import audit
 from kepling.core.crypto import encrypt_text, lookup_hash, mask_nik
 from kepling.core.periods import add_months, month_start
-from kepling.core.tabular import ImportResult, RowRejectedError, open_table, parse_date, parse_month, parse_rupiah
+from kepling.core.tabular import (
+    ImportResult,
+    RowRejectedError,
+    TabularFile,
+    cell_text,
+    open_table,
+    parse_date,
+    parse_month,
+    parse_rupiah,
+)
 from kepling.workers.models import Worker
 
 PAYMENT_COLUMNS = ["nik", "periode", "jumlah", "tanggal_bayar", "referensi"]
@@ -32,10 +45,17 @@ PAYMENT_OPTIONAL = ["kpj"]
 MAX_ADVANCE_MONTHS = 12
 CHUNK = 5000
 EARLIEST_PAYMENT = datetime.date(2015, 7, 1)
+# Parsed values are remembered per distinct text; a garbage file must not grow these forever.
+MEMO_LIMIT = 200_000
+
+_WHITESPACE = re.compile(r"\s")
+_NIK_SHAPE = re.compile(r"\d{16}")
+_KPJ_SHAPE = re.compile(r"\d{11}")
+
+Problems = list[tuple[str, str]]
 
 
-@dataclass(frozen=True)
-class PaymentRow:
+class PaymentRow(NamedTuple):
     row: int
     nik: str
     kpj: str
@@ -43,9 +63,19 @@ class PaymentRow:
     jumlah: int
     tanggal_bayar: datetime.date
     referensi: str
+    nik_hash: str = ""
 
 
-def _field(problems: list[tuple[str, str]], column: str, parse: object, text: str) -> object:
+class _Values(NamedTuple):
+    """The checked month, amount and payment date of a row, or what is wrong with them."""
+
+    problems: tuple[tuple[str, str], ...]
+    periode: datetime.date | None
+    jumlah: int | None
+    tanggal_bayar: datetime.date | None
+
+
+def _field(problems: Problems, column: str, parse: object, text: str) -> object:
     try:
         return parse(text)  # type: ignore[operator]
     except ValueError as exc:
@@ -53,23 +83,32 @@ def _field(problems: list[tuple[str, str]], column: str, parse: object, text: st
         return None
 
 
-def parse_payment_row(number: int, record: dict[str, str], today: datetime.date) -> PaymentRow:
-    """Check one row of an extract; raises RowRejectedError with every problem found."""
-    problems: list[tuple[str, str]] = []
-    nik = re.sub(r"\s", "", record.get("nik", ""))
-    if not re.fullmatch(r"\d{16}", nik):
-        problems.append(("nik", _("NIK must be 16 digits.")))
-    kpj = re.sub(r"\s", "", record.get("kpj", ""))
-    if kpj and not re.fullmatch(r"\d{11}", kpj):
-        problems.append(("kpj", _("KPJ must be 11 digits (or left empty).")))
-    referensi = record.get("referensi", "").strip()
+def _clean_nik(text: str) -> tuple[str, tuple[str, str] | None]:
+    nik = _WHITESPACE.sub("", text)
+    return nik, None if _NIK_SHAPE.fullmatch(nik) else ("nik", _("NIK must be 16 digits."))
+
+
+def _clean_kpj(text: str) -> tuple[str, tuple[str, str] | None]:
+    kpj = _WHITESPACE.sub("", text) if text else ""
+    if kpj and not _KPJ_SHAPE.fullmatch(kpj):
+        return kpj, ("kpj", _("KPJ must be 11 digits (or left empty)."))
+    return kpj, None
+
+
+def _referensi_problem(referensi: str) -> tuple[str, str] | None:
     if not referensi:
-        problems.append(("referensi", _("The payment reference is empty.")))
-    elif len(referensi) > 60:
-        problems.append(("referensi", _("The payment reference is longer than 60 characters.")))
-    periode = _field(problems, "periode", parse_month, record.get("periode", ""))
-    jumlah = _field(problems, "jumlah", parse_rupiah, record.get("jumlah", ""))
-    paid_on = _field(problems, "tanggal_bayar", parse_date, record.get("tanggal_bayar", ""))
+        return ("referensi", _("The payment reference is empty."))
+    if len(referensi) > 60:
+        return ("referensi", _("The payment reference is longer than 60 characters."))
+    return None
+
+
+def _values(periode_text: str, jumlah_text: str, paid_on_text: str, today: datetime.date) -> _Values:
+    """Check the month, amount and payment date of a row together (the month depends on the date)."""
+    problems: Problems = []
+    periode = _field(problems, "periode", parse_month, periode_text)
+    jumlah = _field(problems, "jumlah", parse_rupiah, jumlah_text)
+    paid_on = _field(problems, "tanggal_bayar", parse_date, paid_on_text)
     if isinstance(jumlah, int) and jumlah <= 0:
         problems.append(("jumlah", _("The amount must be more than zero; corrections are made as reversals.")))
     if isinstance(paid_on, datetime.date):
@@ -88,10 +127,114 @@ def parse_payment_row(number: int, record: dict[str, str], today: datetime.date)
                 _("The month is more than %(n)d months after the payment date.") % {"n": MAX_ADVANCE_MONTHS},
             )
         )
+    return _Values(
+        tuple(problems),
+        periode if isinstance(periode, datetime.date) else None,
+        jumlah if isinstance(jumlah, int) else None,
+        paid_on if isinstance(paid_on, datetime.date) else None,
+    )
+
+
+def parse_payment_row(number: int, record: dict[str, str], today: datetime.date) -> PaymentRow:
+    """Check one row of an extract; raises RowRejectedError with every problem found."""
+    nik, nik_problem = _clean_nik(record.get("nik", ""))
+    kpj, kpj_problem = _clean_kpj(record.get("kpj", ""))
+    referensi = record.get("referensi", "").strip()
+    values = _values(record.get("periode", ""), record.get("jumlah", ""), record.get("tanggal_bayar", ""), today)
+    problems = [p for p in (nik_problem, kpj_problem, _referensi_problem(referensi)) if p] + list(values.problems)
     if problems:
         raise RowRejectedError(problems)
-    assert isinstance(periode, datetime.date) and isinstance(jumlah, int) and isinstance(paid_on, datetime.date)
-    return PaymentRow(number, nik, kpj, periode, jumlah, paid_on, referensi)
+    assert values.periode is not None and values.jumlah is not None and values.tanggal_bayar is not None
+    return PaymentRow(number, nik, kpj, values.periode, values.jumlah, values.tanggal_bayar, referensi)
+
+
+class _Memo(dict[str, tuple[str, tuple[str, str] | None]]):
+    """Cleaned text per raw text, up to MEMO_LIMIT entries."""
+
+    def __init__(self, clean: Callable[[str], tuple[str, tuple[str, str] | None]]) -> None:
+        super().__init__()
+        self.clean = clean
+
+    def __missing__(self, text: str) -> tuple[str, tuple[str, str] | None]:
+        found = self.clean(text)
+        if len(self) < MEMO_LIMIT:
+            self[text] = found
+        return found
+
+
+class RowChecker:
+    """`parse_payment_row` for a whole file: the same rules, each distinct text checked once.
+
+    Extracts repeat the same months, amounts, dates and NIKs on many rows, so the results per
+    distinct text are remembered, and each NIK is hashed once.
+    """
+
+    def __init__(self, today: datetime.date) -> None:
+        self.today = today
+        self._niks = _Memo(_clean_nik)
+        self._kpjs = _Memo(_clean_kpj)
+        self._values: dict[tuple[str, str, str], _Values] = {}
+        self._hashes: dict[str, str] = {}
+        self._hmac = hmac.new(settings.NIK_LOOKUP_KEY.encode(), digestmod=hashlib.sha256)
+
+    def nik_hash(self, nik: str) -> str:
+        """`lookup_hash(nik)`, remembered."""
+        found = self._hashes.get(nik)
+        if found is None:
+            digest = self._hmac.copy()
+            digest.update(nik.encode())
+            found = digest.hexdigest()
+            if len(self._hashes) < MEMO_LIMIT:
+                self._hashes[nik] = found
+        return found
+
+    def check(self, number: int, texts: tuple[str, str, str, str, str, str]) -> PaymentRow | Problems:
+        """A valid row, or every problem found in it (in the order `parse_payment_row` reports them)."""
+        nik_text, kpj_text, periode_text, jumlah_text, paid_on_text, referensi_text = texts
+        nik, nik_problem = self._niks[nik_text]
+        kpj, kpj_problem = self._kpjs[kpj_text] if kpj_text else ("", None)
+        referensi = referensi_text.strip()
+        referensi_problem = _referensi_problem(referensi) if not referensi or len(referensi) > 60 else None
+        value_key = (periode_text, jumlah_text, paid_on_text)
+        values = self._values.get(value_key)
+        if values is None:
+            values = _values(periode_text, jumlah_text, paid_on_text, self.today)
+            if len(self._values) < MEMO_LIMIT:
+                self._values[value_key] = values
+        if nik_problem or kpj_problem or referensi_problem or values.problems:
+            found = [p for p in (nik_problem, kpj_problem, referensi_problem) if p]
+            return found + list(values.problems)
+        assert values.periode is not None and values.jumlah is not None and values.tanggal_bayar is not None
+        return PaymentRow(
+            number, nik, kpj, values.periode, values.jumlah, values.tanggal_bayar, referensi, self.nik_hash(nik)
+        )
+
+
+def _column_texts(table: TabularFile) -> Iterator[tuple[int, tuple[str, str, str, str, str, str]]]:
+    """(row number, the payment columns as text) per non-blank row, as `TabularFile.rows` gives them."""
+    order = ("nik", "kpj", "periode", "jumlah", "tanggal_bayar", "referensi")
+    nik_i, kpj_i, periode_i, jumlah_i, paid_i, ref_i = (
+        table.columns.index(c) if c in table.columns else 1_000_000 for c in order
+    )
+
+    def text(cells: list[object], i: int) -> str:
+        if i >= len(cells):
+            return ""
+        value = cells[i]
+        return value.strip() if type(value) is str else cell_text(value)
+
+    for number, cells in table._row_source:
+        texts = (
+            text(cells, nik_i),
+            text(cells, kpj_i),
+            text(cells, periode_i),
+            text(cells, jumlah_i),
+            text(cells, paid_i),
+            text(cells, ref_i),
+        )
+        if not any(texts) and not any(cell_text(c) for c in cells):
+            continue
+        yield number, texts
 
 
 def _same(stored: Payment, row: PaymentRow, nik_hash: str) -> bool:
@@ -114,6 +257,11 @@ def _chunks(rows: Iterator[PaymentRow]) -> Iterator[list[PaymentRow]]:
         yield chunk
 
 
+def use_staging() -> bool:
+    """Whether imports go through a COPY-filled staging table and set-based SQL (PostgreSQL)."""
+    return connection.vendor == "postgresql"
+
+
 class PaymentImport:
     """One application of one extract file."""
 
@@ -127,20 +275,21 @@ class PaymentImport:
         self.seen: dict[str, int] = {}
         self.touched_workers: set[int] = set()
         self.earliest: datetime.date | None = None
+        self.staging: StagedPayments | None = None
 
     def valid_rows(self, path: Path) -> Iterator[PaymentRow]:
         table = open_table(path, required=PAYMENT_COLUMNS, optional=PAYMENT_OPTIONAL)
-        today = timezone.localdate()
-        for number, record in table.rows():
-            self.result.rows += 1
-            try:
-                row = parse_payment_row(number, record, today)
-            except RowRejectedError as rejected:
-                self.result.reject(number, rejected.errors)
+        checker = RowChecker(timezone.localdate())
+        result, seen = self.result, self.seen
+        for number, texts in _column_texts(table):
+            result.rows += 1
+            row = checker.check(number, texts)
+            if isinstance(row, list):
+                result.reject(number, row)
                 continue
-            first = self.seen.get(row.referensi)
+            first = seen.get(row.referensi)
             if first is not None:
-                self.result.reject(
+                result.reject(
                     number,
                     [
                         (
@@ -151,11 +300,14 @@ class PaymentImport:
                     ],
                 )
                 continue
-            self.seen[row.referensi] = number
+            seen[row.referensi] = number
             yield row
 
     def apply_chunk(self, rows: list[PaymentRow]) -> None:
-        hashes = {r.nik: lookup_hash(r.nik) for r in rows}
+        if self.staging is not None:
+            self.staging.add(rows)
+            return
+        hashes = {r.nik: r.nik_hash or lookup_hash(r.nik) for r in rows}
         stored = {p.referensi: p for p in Payment.objects.filter(referensi__in=[r.referensi for r in rows])}
         workers = dict(Worker.objects.filter(nik_hash__in=set(hashes.values())).values_list("nik_hash", "id"))
         kelurahan = dict(Worker.objects.filter(nik_hash__in=set(hashes.values())).values_list("id", "kelurahan_id"))
@@ -167,16 +319,7 @@ class PaymentImport:
                 if _same(existing, row, nik_hash):
                     self.result.already_present += 1
                 else:
-                    self.result.reject(
-                        row.row,
-                        [
-                            (
-                                "referensi",
-                                _("Reference %(ref)s is already in the ledger for a different payment.")
-                                % {"ref": row.referensi},
-                            )
-                        ],
-                    )
+                    self.result.reject(row.row, [("referensi", conflict_message(row.referensi))])
                 continue
             worker_id = workers.get(nik_hash)
             new.append(
@@ -204,13 +347,21 @@ class PaymentImport:
 
     def run(self, path: Path) -> ImportResult:
         with transaction.atomic():
+            if use_staging():
+                self.staging = StagedPayments(self.batch)
             for chunk in _chunks(self.valid_rows(path)):
                 self.apply_chunk(chunk)
                 if self.progress is not None:
                     self.progress(self.result.rows)
+            if self.staging is not None:
+                self.staging.merge(self.result, by=self.by, dry_run=self.dry_run)
+            # Rejections are reported in file order, whichever step found them.
+            self.result.errors.sort(key=lambda e: e.row)
             if self.dry_run:
                 return self.result
-            if self.touched_workers and self.earliest:
+            if self.staging is not None:
+                self.staging.refresh_coverage()
+            elif self.touched_workers and self.earliest:
                 refresh_after_ledger_change(self.touched_workers, self.earliest)
             if self.result.applied:
                 audit.record(

@@ -13,10 +13,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from kepling.accounts.models import User
+from kepling.contributions.fastpath import recompute_coverage
 from kepling.contributions.models import Payment, WorkerMonth
 from kepling.contributions.tariffs import TariffBook
 from kepling.core import audit
@@ -68,8 +69,20 @@ def _coverage_rows(worker: Worker, month: datetime.date, due: int, entries: list
     return [(*base, start, end, worker.kelurahan_id) for start, end in spans or [(None, None)]]
 
 
+def coverage_in_sql() -> bool:
+    """Whether coverage is recomputed set-based in the database (PostgreSQL) rather than row by row here."""
+    return connection.vendor == "postgresql"
+
+
 def recompute_worker_months(worker_ids: Iterable[int], *, book: TariffBook | None = None) -> int:
     """Rebuild WorkerMonth rows of these workers from the ledger; returns the rows written."""
+    if coverage_in_sql():
+        return recompute_coverage(worker_ids, book=book)
+    return recompute_worker_months_here(worker_ids, book=book)
+
+
+def recompute_worker_months_here(worker_ids: Iterable[int], *, book: TariffBook | None = None) -> int:
+    """`recompute_worker_months` walking each month's payments in Python (the reference for the SQL)."""
     ids = sorted(set(worker_ids))
     book = book or TariffBook()
     written = 0
