@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from kepling.accounts.models import User
     from kepling.contributions.imports import PaymentRow
 
+# Sorts and hashes over a million staged rows stay in memory (this transaction only).
+WORK_MEM = "SET LOCAL work_mem = '128MB'"
 STAGED_COLUMNS = "row_number, nik_hash, nik_encrypted, nik_masked, kpj, periode, jumlah, tanggal_bayar, referensi"
 
 
@@ -46,6 +48,7 @@ class StagedPayments:
         self.staged = 0
         self.known: dict[str, bool] = {}  # nik_hash -> a registered worker has it
         with connection.cursor() as cursor:
+            cursor.execute(WORK_MEM)
             _temp_table(
                 cursor,
                 "payment_staging",
@@ -201,6 +204,7 @@ def recompute_coverage(
     """`recompute_worker_months` in SQL: the same WorkerMonth rows, for the ids given or a table's worker_id."""
     book = book or TariffBook()
     with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(WORK_MEM)
         _temp_table(cursor, "coverage_workers", "worker_id bigint PRIMARY KEY")
         if from_table is not None:
             cursor.execute(
