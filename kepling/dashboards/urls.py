@@ -12,5 +12,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("antrean/", views.queues, name="queues"),
     path("antrean/konflik/<int:pk>/", views.resolve_conflict, name="resolve_conflict"),
     path("antrean/duplikat/<int:pk>/", views.resolve_duplicate, name="resolve_duplicate"),
+    path("<str:kode>/retensi/", views.retention_page, name="retention"),
     path("<str:kode>/", views.dashboard, name="node"),
 ]

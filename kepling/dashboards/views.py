@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from kepling.accounts.models import Role, User
 from kepling.accounts.scoping import access_wilayah, root_wilayah, wilayah_for
+from kepling.contributions.retention import cohorts, retention
 from kepling.contributions.status import STATUS_LABELS, Status, registered_on, with_status
 from kepling.contributions.summaries import node_summary
 from kepling.core import audit
@@ -132,8 +133,12 @@ def dashboard(request: HttpRequest, kode: str | None = None) -> HttpResponse:
     as_of = as_of_from(request)
     names = level_names()
     context: dict[str, Any] = {
-        "node": node, "as_of": as_of, "per": as_of.isoformat(), "trail": breadcrumbs(user, node),
-        "level_name": names.get(node.level, ""), "child_level_name": names.get(node.level + 1, ""),
+        "node": node,
+        "as_of": as_of,
+        "per": as_of.isoformat(),
+        "trail": breadcrumbs(user, node),
+        "level_name": names.get(node.level, ""),
+        "child_level_name": names.get(node.level + 1, ""),
     }
     if node.level < LINGKUNGAN:
         context.update(_units_context(request, node, as_of))
@@ -146,7 +151,10 @@ def dashboard(request: HttpRequest, kode: str | None = None) -> HttpResponse:
     summary = node_summary(node, as_of)
     series = progress_series(node, as_of, datetime.date.fromisoformat(settings.PROGRAM_START))
     context.update(
-        summary=summary, series=series, line=charts.progress_chart(series), bars=charts.status_chart(summary),
+        summary=summary,
+        series=series,
+        line=charts.progress_chart(series),
+        bars=charts.status_chart(summary),
         progress_width=min(100.0, summary["progress_pct"] or 0),
     )
     if node.level < LINGKUNGAN:
@@ -186,7 +194,10 @@ def _workers_context(request: HttpRequest, user: User, node: Wilayah, as_of: dat
         status = ""
     page = Paginator(annotated.order_by("nama", "id"), WORKERS_PER_PAGE).get_page(request.GET.get("hal"))
     audit.record(
-        actor=user, action="worker_list_viewed", object_type="wilayah", object_id=node.kode,
+        actor=user,
+        action="worker_list_viewed",
+        object_type="wilayah",
+        object_id=node.kode,
         new={"as_of": as_of, "q": search, "status": status, "page": page.number, "workers": [w.pk for w in page]},
     )
     kepling = kepling_in_office_map([node.pk], as_of).get(node.pk)
@@ -209,7 +220,10 @@ def kepling_progress(request: HttpRequest) -> HttpResponse:
     page = Paginator(rows, WORKERS_PER_PAGE).get_page(request.GET.get("hal"))
     kepling = kepling_in_office_map([row.lingkungan_id for row in page.object_list], as_of)
     context = {
-        "node": node, "as_of": as_of, "per": as_of.isoformat(), "page": page,
+        "node": node,
+        "as_of": as_of,
+        "per": as_of.isoformat(),
+        "page": page,
         "rows": [{"row": row, "kepling": kepling.get(row.lingkungan_id)} for row in page],
         "trail": breadcrumbs(user, node),
     }
@@ -234,8 +248,13 @@ def rankings(request: HttpRequest) -> HttpResponse:
     page = Paginator(ranked, WORKERS_PER_PAGE).get_page(request.GET.get("hal"))
     page.object_list = [item.as_entry() for item in page.object_list]
     context = {
-        "tab": tab, "tabs": _tabs(), "as_of": as_of, "per": as_of.isoformat(), "page": page,
-        "formula": FORMULA_TEXT, "snapshots": RankingSnapshot.objects.all()[:24],
+        "tab": tab,
+        "tabs": _tabs(),
+        "as_of": as_of,
+        "per": as_of.isoformat(),
+        "page": page,
+        "formula": FORMULA_TEXT,
+        "snapshots": RankingSnapshot.objects.all()[:24],
         "can_publish": user.is_admin_kota and root.level == KOTA,
         "publish_form": PublishRankingForm(initial={"as_of": as_of, "title": _default_title(as_of)}),
         "scoped": root.level != KOTA,
@@ -283,9 +302,9 @@ def snapshot_detail(request: HttpRequest, pk: int) -> HttpResponse:
     tab = request.GET.get("tab", "kecamatan")
     if tab not in LEVELS:
         tab = "kecamatan"
-    entries = RankingEntry.objects.filter(
-        snapshot=snapshot, level=LEVELS[tab], wilayah__in=wilayah_for(user)
-    ).order_by("rank", "kode")
+    entries = RankingEntry.objects.filter(snapshot=snapshot, level=LEVELS[tab], wilayah__in=wilayah_for(user)).order_by(
+        "rank", "kode"
+    )
     page = Paginator(entries, WORKERS_PER_PAGE).get_page(request.GET.get("hal"))
     totals = {
         row["level"]: row["n"]
@@ -312,8 +331,10 @@ def queues(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     _ensure_decider(user)
     conflicts = conflicts_for(user).filter(status=DecisionStatus.OPEN).select_related("worker__lingkungan")
-    duplicates = duplicates_for(user).filter(status=DecisionStatus.OPEN).select_related(
-        "worker__lingkungan", "other__lingkungan"
+    duplicates = (
+        duplicates_for(user)
+        .filter(status=DecisionStatus.OPEN)
+        .select_related("worker__lingkungan", "other__lingkungan")
     )
     context = {
         "conflicts": [(c, ConflictDecisionForm(prefix=f"c{c.pk}")) for c in conflicts[:100]],
@@ -348,9 +369,12 @@ def resolve_conflict(request: HttpRequest, pk: int) -> HttpResponse:
     conflict = get_object_or_404(conflicts_for(user), pk=pk)
     form = ConflictDecisionForm(request.POST, prefix=f"c{pk}")
     return _decide(
-        request, form,
+        request,
+        form,
         lambda: resolve_attribution_conflict(
-            by=user, conflict=conflict, transfer=form.cleaned_data["decision"] == "transfer",
+            by=user,
+            conflict=conflict,
+            transfer=form.cleaned_data["decision"] == "transfer",
             reason=form.cleaned_data["reason"],
         ),
     )
@@ -365,11 +389,29 @@ def resolve_duplicate(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(duplicates_for(user), pk=pk)
     form = DuplicateDecisionForm(request.POST, prefix=f"d{pk}")
     return _decide(
-        request, form,
+        request,
+        form,
         lambda: resolve_likely_duplicate(
-            by=user, item=item, is_duplicate=form.cleaned_data["decision"] == "duplicate",
+            by=user,
+            item=item,
+            is_duplicate=form.cleaned_data["decision"] == "duplicate",
             reason=form.cleaned_data["reason"],
         ),
     )
 
 
+@login_required
+def retention_page(request: HttpRequest, kode: str) -> HttpResponse:
+    """Whether workers keep paying: retention at 3, 6 and 12 months and monthly registration cohorts."""
+    user = _user(request)
+    node = access_wilayah(user, kode)
+    as_of = as_of_from(request)
+    context = {
+        "node": node,
+        "as_of": as_of,
+        "per": as_of.isoformat(),
+        "trail": breadcrumbs(user, node),
+        "retention": retention(node, as_of),
+        "cohorts": cohorts(node, as_of),
+    }
+    return render(request, "dashboards/retention.html", context)
