@@ -228,8 +228,14 @@ def recompute_coverage(
         cursor.execute(
             "DELETE FROM contributions_workermonth m USING coverage_workers t WHERE m.worker_id = t.worker_id"
         )
+        # Rows written earlier in the same transaction (a scenario build, a large import) are not
+        # in the planner's statistics yet; a nested loop over the month aggregate would then be
+        # quadratic, so this statement is planned with hash joins only.
+        cursor.execute("SET LOCAL enable_nestloop = off")
         cursor.execute(COVERAGE_SQL)
-        return int(cursor.rowcount)
+        written = int(cursor.rowcount)
+        cursor.execute("RESET enable_nestloop")
+        return written
 
 
 def _fill_due(cursor: Any, book: TariffBook) -> None:
