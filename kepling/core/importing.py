@@ -1,13 +1,12 @@
-"""Shared behaviour of the `kepling import_*` commands: arguments, output and exit status."""
+"""What every `kepling import_*` command shares: arguments, the acting user, file errors, the report."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from pathlib import Path
+from argparse import ArgumentParser
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from kepling.core.tabular import ImportResult, UnusableFileError
@@ -25,33 +24,53 @@ def acting_user(username: str | None) -> Any:
     return user
 
 
-def write_result(command: BaseCommand, result: ImportResult, *, as_json: bool) -> None:
-    """Print the contract's counts: one JSON object with --json, readable lines otherwise."""
-    if as_json:
-        command.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False))
-        return
-    command.stdout.write(
-        f"rows: {result.rows}  applied: {result.applied}  already_present: {result.already_present}  "
-        f"rejected: {result.rejected}"
-    )
-    for error in result.errors:
-        command.stdout.write(f"  {_('row')} {error.row}, {error.column}: {error.message}")
-    for warning in result.warnings:
-        command.stdout.write(f"  {_('warning')} {_('row')} {warning.row}, {warning.column}: {warning.message}")
-
-
 class ImportCommand(BaseCommand):
-    """A command that applies one file with one import function."""
+    """A thin command around one import function: subclasses implement `run_import`."""
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("path", help="CSV (UTF-8, comma or semicolon) or XLSX file")
-        parser.add_argument("--dry-run", action="store_true", help="check every row, change nothing")
+    takes_path = True
+    offers_dry_run = False
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        if self.takes_path:
+            parser.add_argument("path", help="CSV or XLSX file")
+        if self.offers_dry_run:
+            parser.add_argument("--dry-run", action="store_true", help="check and count, change nothing")
         parser.add_argument("--json", action="store_true", help="print the result as one JSON object")
-        parser.add_argument("--by", help="username the change is recorded against")
+        parser.add_argument("--by", metavar="USERNAME", help="the user recorded in the audit log")
 
-    def run_import(self, apply: Callable[..., ImportResult], options: dict[str, Any]) -> None:
+    def run_import(self, options: dict[str, Any], by: Any) -> ImportResult:
+        raise NotImplementedError
+
+    def extra_report(self, result: ImportResult, options: dict[str, Any]) -> dict[str, Any]:
+        """Keys added to the report after the counts."""
+        return {}
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        by = acting_user(options.get("by"))
         try:
-            result = apply(Path(options["path"]), by=acting_user(options.get("by")), dry_run=options["dry_run"])
+            result = self.run_import(options, by)
         except UnusableFileError as exc:
             raise CommandError(str(exc)) from exc
-        write_result(self, result, as_json=options["json"])
+        report = {**result.as_dict(), **self.extra_report(result, options)}
+        if options.get("dry_run"):
+            report["dry_run"] = True
+        if options["json"]:
+            self.stdout.write(json.dumps(report, ensure_ascii=False))
+            return
+        self.stdout.write(format_report(report))
+
+
+def format_report(report: dict[str, Any]) -> str:
+    """The counts one per line, then each rejected row as `row N, column: message`."""
+    lines = [f"{key}: {report[key]}" for key in ("rows", "applied", "already_present", "rejected")]
+    if report.get("dry_run"):
+        lines.insert(0, _("Dry run: nothing was changed."))
+    lines += [f"row {e['row']}, {e['column']}: {e['message']}" for e in report["errors"]]
+    lines += [f"warning: row {w['row']}, {w['column']}: {w['message']}" for w in report.get("warnings", [])]
+    lines += [
+        f"{key}: {value}"
+        for key, value in report.items()
+        if key not in {"rows", "applied", "already_present", "rejected", "errors", "warnings", "dry_run"}
+        and value is not None
+    ]
+    return "\n".join(lines)

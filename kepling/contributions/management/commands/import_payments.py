@@ -1,13 +1,16 @@
 """`kepling import_payments PATH`: apply a BPJS payment extract."""
 
+from pathlib import Path
 from typing import Any
 
 from kepling.contributions.imports import import_payments_file
 from kepling.core.importing import ImportCommand
+from kepling.core.tabular import ImportResult
 
 
 class Command(ImportCommand):
     help = "Apply a BPJS payment extract (nik, kpj, periode, jumlah, tanggal_bayar, referensi)."
+    offers_dry_run = True
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        self.run_import(import_payments_file, options)
+    def run_import(self, options: dict[str, Any], by: Any) -> ImportResult:
+        return import_payments_file(Path(options["path"]), by=by, dry_run=options["dry_run"])

@@ -6,10 +6,10 @@ from argparse import ArgumentParser
 from typing import Any
 
 from kepling.accounts.models import User
+from kepling.core.importing import ImportCommand
 from kepling.core.tabular import ImportResult
 from kepling.regions.credentials import default_credentials_path, write_credentials_sheet
 from kepling.regions.imports import KeplingImportResult, import_kepling
-from kepling.regions.management.importing import ImportCommand
 
 
 class Command(ImportCommand):

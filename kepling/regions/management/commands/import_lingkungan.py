@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from kepling.accounts.models import User
+from kepling.core.importing import ImportCommand
 from kepling.core.tabular import ImportResult
 from kepling.regions.imports import import_lingkungan
-from kepling.regions.management.importing import ImportCommand
 
 
 class Command(ImportCommand):

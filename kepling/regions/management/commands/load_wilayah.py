@@ -6,9 +6,9 @@ from argparse import ArgumentParser
 from typing import Any
 
 from kepling.accounts.models import User
+from kepling.core.importing import ImportCommand
 from kepling.core.tabular import ImportResult
 from kepling.regions.imports import DEFAULT_WILAYAH_FILE, load_wilayah
-from kepling.regions.management.importing import ImportCommand
 
 
 class Command(ImportCommand):
