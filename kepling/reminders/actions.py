@@ -7,27 +7,33 @@ from django.utils import timezone
 
 from kepling.accounts.models import User
 from kepling.core import audit
+from kepling.reminders.messages import MessageTexts
 from kepling.reminders.models import ContactOutcome, MessageStatus, OutboxMessage, Outcome
 from kepling.workers.models import Worker
 
 
 def latest_message(worker: Worker) -> OutboxMessage | None:
     """The worker's most recent reminder, if any."""
-    return OutboxMessage.objects.filter(worker=worker).order_by("-queued_on", "-id").first()
+    return OutboxMessage.objects.filter(worker=worker).select_related("rule").order_by("-queued_on", "-id").first()
 
 
 def _mark_sent(message: OutboxMessage, by: User) -> bool:
-    """Mark a queued message sent by the Kepling; True when it changed."""
+    """Mark a queued message sent by the Kepling, keeping the text and number it went to; True when it changed."""
     if message.status != MessageStatus.QUEUED:
         return False
     now = timezone.now()
+    body, to = MessageTexts()(message), message.worker.no_hp
     changed = OutboxMessage.objects.filter(pk=message.pk, status=MessageStatus.QUEUED).update(
-        status=MessageStatus.SENT, sent_at=now, attempts=message.attempts + 1
+        status=MessageStatus.SENT, sent_at=now, attempts=message.attempts + 1, body=body, to=to
     )
     if changed:
         message.status, message.sent_at, message.attempts = MessageStatus.SENT, now, message.attempts + 1
+        message.body, message.to = body, to
         audit.record(
-            actor=by, action="reminder_sent_by_kepling", object_type="reminder", object_id=message.pk,
+            actor=by,
+            action="reminder_sent_by_kepling",
+            object_type="reminder",
+            object_id=message.pk,
             new={"worker": message.worker_id, "channel": message.channel},
         )
     return bool(changed)
@@ -37,12 +43,14 @@ def _mark_sent(message: OutboxMessage, by: User) -> bool:
 def open_whatsapp(*, by: User, worker: Worker) -> OutboxMessage | None:
     """The Kepling opens WhatsApp for a worker: their queued reminder counts as sent."""
     message = (
-        OutboxMessage.objects.select_for_update()
+        OutboxMessage.objects.select_for_update(of=("self",))
+        .select_related("rule")
         .filter(worker=worker, status=MessageStatus.QUEUED)
         .order_by("-queued_on", "-id")
         .first()
     )
     if message is not None:
+        message.worker = worker
         _mark_sent(message, by)
     else:
         audit.record(actor=by, action="reminder_composed_by_kepling", object_type="worker", object_id=worker.pk)
@@ -55,12 +63,16 @@ def record_contact_outcome(*, by: User, worker: Worker, outcome: Outcome | str, 
     outcome = Outcome(outcome)
     message = latest_message(worker)
     if message is not None:
+        message.worker = worker
         _mark_sent(message, by)
     row = ContactOutcome.objects.create(
         worker=worker, by=by, outcome=outcome, note=note.strip(), message=message, kelurahan_id=worker.kelurahan_id
     )
     audit.record(
-        actor=by, action="contact_outcome_recorded", object_type="worker", object_id=worker.pk,
+        actor=by,
+        action="contact_outcome_recorded",
+        object_type="worker",
+        object_id=worker.pk,
         new={"outcome": outcome.value, "message": message.pk if message else None, "contact": row.pk},
         note=row.note,
     )

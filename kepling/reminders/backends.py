@@ -22,7 +22,8 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from kepling.reminders.models import MessageStatus, OutboxMessage
+from kepling.reminders.messages import text_of
+from kepling.reminders.models import KEPLING_WHATSAPP, MessageStatus, OutboxMessage
 
 DEFAULT_BACKEND = "kepling.reminders.backends.KeplingWhatsAppBackend"
 DEFAULT_PAYLOAD = '{"to": "{to}", "message": "{body}"}'
@@ -50,7 +51,7 @@ class ReminderBackend:
 
 
 class KeplingWhatsAppBackend(ReminderBackend):
-    channel = "whatsapp_kepling"
+    channel = KEPLING_WHATSAPP
     sends_itself = False
 
     def send(self, message: OutboxMessage) -> Delivery:
@@ -64,7 +65,7 @@ class ConsoleBackend(ReminderBackend):
         self.stream = stream or sys.stdout
 
     def send(self, message: OutboxMessage) -> Delivery:
-        self.stream.write(f"[{message.pk}] {message.to or '-'}: {message.body}\n")
+        self.stream.write(f"[{message.pk}] {message.to or '-'}: {text_of(message)}\n")
         self.stream.flush()
         return Delivery(MessageStatus.SENT)
 
@@ -81,7 +82,7 @@ class FileBackend(ReminderBackend):
     def send(self, message: OutboxMessage) -> Delivery:
         self.directory.mkdir(parents=True, exist_ok=True)
         path = self.directory / f"outbox-{timezone.localdate().isoformat()}.jsonl"
-        line = {"id": message.pk, "to": message.to, "body": message.body, "at": timezone.now().isoformat()}
+        line = {"id": message.pk, "to": message.to, "body": text_of(message), "at": timezone.now().isoformat()}
         with path.open("a", encoding="utf-8") as out:
             out.write(json.dumps(line, ensure_ascii=False) + "\n")
         return Delivery(MessageStatus.SENT)
@@ -119,7 +120,7 @@ class HttpGatewayBackend(ReminderBackend):
         self.timeout = float(getattr(settings, "KEPLING_GATEWAY_TIMEOUT_SECONDS", 10.0))
 
     def request_for(self, message: OutboxMessage) -> urllib.request.Request:
-        body = json.dumps(_fill_payload(json.loads(self.payload), {"to": message.to, "body": message.body}))
+        body = json.dumps(_fill_payload(json.loads(self.payload), {"to": message.to, "body": text_of(message)}))
         headers = {
             "Content-Type": "application/json",
             "Idempotency-Key": f"kepling-outbox-{message.pk}",

@@ -7,10 +7,12 @@ import re
 from urllib.parse import quote
 
 from django.conf import settings
+from django.db.models import Q
 
 from kepling.core.formatting import format_date, format_month, format_rupiah
 from kepling.core.periods import add_months, due_date, month_start
-from kepling.reminders.models import ReminderRule, RuleKind
+from kepling.regions.models import KeplingTerm
+from kepling.reminders.models import OutboxMessage, ReminderRule, RuleKind
 
 # How to pay, in the workers' language; a deployment may override it in settings.
 DEFAULT_CARA_BAYAR = (
@@ -63,6 +65,52 @@ def fill_worker(text: str, *, nama: str, jumlah: int, kepling: str) -> str:
 def compose(template: str, *, month: datetime.date, nama: str, jumlah: int, kepling: str) -> str:
     """The message for one worker and month."""
     return fill_worker(fill_constants(template, month), nama=nama, jumlah=jumlah, kepling=kepling)
+
+
+class KeplingNames:
+    """The name of the Kepling in office in a lingkungan on a day, looked up once each."""
+
+    def __init__(self) -> None:
+        self.names: dict[tuple[int, datetime.date], str] = {}
+
+    def __call__(self, lingkungan_id: int, day: datetime.date) -> str:
+        key = (lingkungan_id, day)
+        if key not in self.names:
+            term = (
+                KeplingTerm.objects.filter(Q(end__isnull=True) | Q(end__gte=day), start__lte=day)
+                .filter(lingkungan_id=lingkungan_id)
+                .select_related("kepling")
+                .order_by("-start")
+                .first()
+            )
+            self.names[key] = str(term.kepling) if term else ""
+        return self.names[key]
+
+
+class MessageTexts:
+    """The text of outbox messages: the text sent, else composed now from the rule, month and amount.
+
+    The Kepling named is the one in office on the day the message was queued.
+    """
+
+    def __init__(self, names: KeplingNames | None = None) -> None:
+        self.kepling = names or KeplingNames()
+
+    def __call__(self, message: OutboxMessage) -> str:
+        if message.body:
+            return message.body
+        return compose(
+            message.rule.template,
+            month=message.periode,
+            nama=message.worker.nama,
+            jumlah=message.jumlah,
+            kepling=self.kepling(message.lingkungan_id, message.queued_on),
+        )
+
+
+def text_of(message: OutboxMessage) -> str:
+    """One message's text (the text sent, or composed now)."""
+    return MessageTexts()(message)
 
 
 def whatsapp_link(to: str, body: str) -> str:

@@ -51,6 +51,10 @@ class ReminderRule(models.Model):
         return self.name
 
 
+# The default channel: the Kepling sends each message from their own WhatsApp.
+KEPLING_WHATSAPP = "whatsapp_kepling"
+
+
 class MessageStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
     SENT = "sent", _("Sent")
@@ -59,30 +63,43 @@ class MessageStatus(models.TextChoices):
 
 
 class OutboxMessage(models.Model):
-    """One reminder for one worker, month and rule: never more, however often queueing runs."""
+    """One reminder for one worker, month and rule: never more, however often queueing runs.
 
-    # Foreign keys without their own index: the unique key and the region indexes below cover
-    # the lookups, and every index costs time when a day queues hundreds of thousands of rows.
+    A queued row holds what the message says (rule, month, amount due), not its text: the text
+    is composed from the rule's template when the message is shown or sent, and the text sent is
+    kept in `body` from then on. A day's queueing writes hundreds of thousands of rows, so they
+    stay narrow.
+    """
+
+    # The rows are written set-based from the workers, rules and regions read in the same
+    # statement, so their keys are valid by construction; database-level foreign-key checks would
+    # double the cost of a day's queueing (each one locks the referenced row). Deleting a worker
+    # through Django still deletes their messages (on_delete is applied by Django).
     worker = models.ForeignKey(
-        "workers.Worker", on_delete=models.CASCADE, related_name="reminders", db_index=False
+        "workers.Worker", on_delete=models.CASCADE, related_name="reminders", db_index=False, db_constraint=False
     )
-    rule = models.ForeignKey(ReminderRule, on_delete=models.PROTECT, related_name="messages", db_index=False)
+    rule = models.ForeignKey(
+        ReminderRule, on_delete=models.PROTECT, related_name="messages", db_index=False, db_constraint=False
+    )
     periode = models.DateField(_("month"))
+    jumlah = models.PositiveIntegerField(_("amount due"), default=0)
     channel = models.CharField(_("channel"), max_length=40)
     to = models.CharField(_("to"), max_length=20, blank=True)
-    body = models.TextField(_("message"))
-    status = models.CharField(
-        _("status"), max_length=10, choices=MessageStatus.choices, default=MessageStatus.QUEUED
-    )
+    body = models.TextField(_("message sent"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=MessageStatus.choices, default=MessageStatus.QUEUED)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
     queued_on = models.DateField(_("queued on"))
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
     provider_reference = models.CharField(_("provider reference"), max_length=120, blank=True)
-    # Region keys: scoping of the follow-up lists and the future distribution column.
-    kelurahan = models.ForeignKey("regions.Wilayah", on_delete=models.PROTECT, related_name="+", db_index=False)
-    lingkungan = models.ForeignKey("regions.Wilayah", on_delete=models.PROTECT, related_name="+", db_index=False)
+    # Region keys: where the message belongs when the worker later moves.
+    kelurahan = models.ForeignKey(
+        "regions.Wilayah", on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
+    lingkungan = models.ForeignKey(
+        "regions.Wilayah", on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -90,12 +107,19 @@ class OutboxMessage(models.Model):
         verbose_name = _("reminder message")
         verbose_name_plural = _("reminder messages")
         constraints = [
-            models.UniqueConstraint(fields=["worker", "rule", "periode"], name="one_reminder_per_worker_rule_month"),
+            # Month and rule first: a day's queueing appends each rule's rows in worker order at one
+            # place of this index, and finds what a rule already queued for a month in one range.
+            models.UniqueConstraint(fields=["periode", "rule", "worker"], name="one_reminder_per_month_rule_worker"),
         ]
         indexes = [
-            models.Index(fields=["status", "id"]),
-            models.Index(fields=["lingkungan", "status"]),
-            models.Index(fields=["kelurahan", "queued_on"]),
+            models.Index(fields=["worker", "queued_on"]),
+            # Only messages a backend sends itself wait for delivery; the Kepling's own WhatsApp
+            # messages (the default channel, most rows) are sent from the follow-up list.
+            models.Index(
+                fields=["id"],
+                name="outbox_awaiting_delivery",
+                condition=models.Q(status=MessageStatus.QUEUED) & ~models.Q(channel=KEPLING_WHATSAPP),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -20,8 +20,7 @@ from kepling.contributions.status import STATUS_LABELS, Status, covered_on, regi
 from kepling.contributions.tariffs import TariffBook
 from kepling.core.periods import add_months, due_date, last_due_month_before, month_start
 from kepling.regions.models import Wilayah
-from kepling.regions.queries import kepling_in_office
-from kepling.reminders.messages import compose, whatsapp_link
+from kepling.reminders.messages import KeplingNames, MessageTexts, compose, whatsapp_link
 from kepling.reminders.models import ContactOutcome, MessageStatus, OutboxMessage, ReminderRule, RuleKind
 from kepling.reminders.queueing import rule_set
 from kepling.workers.models import Worker
@@ -77,20 +76,6 @@ class FollowUpRow:
 ORDER = {Status.IN_ARREARS: 0, Status.ACTIVE: 1, Status.NEVER_PAID: 2, Status.INACTIVE: 3}
 
 
-class KeplingNames:
-    """The Kepling in office per lingkungan on a date, looked up once each."""
-
-    def __init__(self, as_of: datetime.date) -> None:
-        self.as_of = as_of
-        self.names: dict[int, str] = {}
-
-    def __call__(self, lingkungan: Wilayah) -> str:
-        if lingkungan.pk not in self.names:
-            kepling = kepling_in_office(lingkungan, self.as_of)
-            self.names[lingkungan.pk] = str(kepling) if kepling else ""
-        return self.names[lingkungan.pk]
-
-
 def latest_outcomes(worker_ids: list[int]) -> dict[int, ContactOutcome]:
     """Each worker's most recent contact outcome."""
     latest: dict[int, ContactOutcome] = {}
@@ -121,7 +106,8 @@ def _follow_up(scoped: QuerySet[Worker], as_of: datetime.date, *, everyone: bool
     )
     due_soon = due_date(upcoming) - as_of <= datetime.timedelta(days=DUE_SOON_DAYS)
     picked: list[Any] = [
-        w for w in workers
+        w
+        for w in workers
         if everyone
         or w.status in {Status.IN_ARREARS, Status.INACTIVE}  # type: ignore[attr-defined]
         or (w.status == Status.NEVER_PAID and not w.upcoming_paid)  # type: ignore[attr-defined]
@@ -134,8 +120,10 @@ def _follow_up(scoped: QuerySet[Worker], as_of: datetime.date, *, everyone: bool
     ):
         queued[message.worker_id] = message
     outcomes = latest_outcomes(ids)
-    rules = [r for r in rule_set(save=False) if r.active]
-    book, names = TariffBook(), KeplingNames(as_of)
+    every_rule = rule_set(save=False)
+    rules = [r for r in every_rule if r.active]
+    book, names = TariffBook(), KeplingNames()
+    texts, templates = MessageTexts(names), {r.pk: r for r in every_rule}
     rows = []
     for w in picked:
         month = overdue if w.status in {Status.IN_ARREARS, Status.INACTIVE} else upcoming
@@ -144,16 +132,16 @@ def _follow_up(scoped: QuerySet[Worker], as_of: datetime.date, *, everyone: bool
         ).total
         found = queued.get(w.pk)
         rule = rule_for(rules, w.status, w.arrears_months)
-        if found is not None:
-            body = found.body
+        if found is not None and found.rule_id in templates:
+            found.worker, found.rule = w, templates[found.rule_id]
+            body = texts(found)
         elif rule is not None:
-            body = compose(rule.template, month=month, nama=w.nama, jumlah=amount, kepling=names(w.lingkungan))
+            kepling = names(w.lingkungan_id, as_of)
+            body = compose(rule.template, month=month, nama=w.nama, jumlah=amount, kepling=kepling)
         else:
             body = ""
         rows.append(
-            FollowUpRow(
-                w, w.status, w.arrears_months, month, due_date(month), amount, body, found, outcomes.get(w.pk)
-            )
+            FollowUpRow(w, w.status, w.arrears_months, month, due_date(month), amount, body, found, outcomes.get(w.pk))
         )
     rows.sort(key=lambda r: (ORDER[Status(r.status)], -r.arrears_months, r.worker.nama, r.worker.pk))
     return rows
@@ -210,7 +198,10 @@ def escalations(user: User, as_of: datetime.date, after_days: int) -> list[Escal
     outcomes = latest_outcomes(ids)
     rows = [
         EscalationRow(
-            m.worker, m, (as_of - m.queued_on).days, *standing.get(m.worker_id, (Status.NEVER_PAID.value, 0)),
+            m.worker,
+            m,
+            (as_of - m.queued_on).days,
+            *standing.get(m.worker_id, (Status.NEVER_PAID.value, 0)),
             outcomes.get(m.worker_id),
         )
         for m in latest.values()

@@ -14,21 +14,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from kepling.contributions.status import ARREARS_BEFORE_INACTIVE
 from kepling.contributions.tariffs import TariffBook
-from kepling.core.formatting import format_rupiah
 from kepling.core.periods import last_due_month_before, month_index
-from kepling.regions.models import KeplingTerm
 from kepling.reminders.defaults import DEFAULT_RULES
-from kepling.reminders.messages import WORKER_PLACEHOLDERS, fill_constants, firing_month
+from kepling.reminders.messages import firing_month
 from kepling.reminders.models import MessageStatus, ReminderRule, RuleKind
 from kepling.workers.models import Worker
 
 TARIFF_TABLE = "reminders_tmp_tariff"
-KEPLING_TABLE = "reminders_tmp_kepling"
 
 STANDING_TABLE = "reminders_tmp_standing"
 
@@ -42,7 +38,7 @@ GROUP BY worker_id
 """
 
 CANDIDATES_SQL = """
-SELECT w.id, w.nama, w.no_hp, w.kelurahan_id, w.lingkungan_id, w.program, w.sektor, w.sumber_iuran, w.penghasilan
+SELECT w.id, w.no_hp, w.kelurahan_id, w.lingkungan_id, w.program, w.sektor, w.sumber_iuran, w.penghasilan
 FROM workers_worker w
 LEFT JOIN reminders_tmp_standing p ON p.worker_id = w.id
 WHERE w.tanggal_daftar <= %s AND (w.withdrawn_on IS NULL OR w.withdrawn_on > %s) AND {condition}
@@ -55,20 +51,28 @@ MONTH_UNPAID_SQL = """NOT EXISTS (
       AND (m.paid_until IS NULL OR m.paid_until > %s))"""
 
 
+# In worker order, so each rule's rows are appended at one place of the unique index. On
+# PostgreSQL the runs are serialised by an advisory lock and rows already queued are left out by
+# an anti-join over the (month, rule) range of that index ({new_only}); SQLite (one writer at a
+# time) lets the unique key skip them ({on_conflict}).
 INSERT_SQL = """
 INSERT INTO reminders_outboxmessage
-    (worker_id, rule_id, periode, channel, "to", body, status, attempts, last_error, queued_on,
+    (worker_id, rule_id, periode, jumlah, channel, "to", body, status, attempts, last_error, queued_on,
      provider_reference, kelurahan_id, lingkungan_id, created_at)
-SELECT c.id, %s, %s, %s, c.no_hp,
-       REPLACE(REPLACE(REPLACE(%s, %s, c.nama), %s, t.jumlah), %s, COALESCE(k.nama, '')),
-       %s, 0, '', %s, '', c.kelurahan_id, c.lingkungan_id, %s
+SELECT c.id, %s, %s, t.jumlah, %s, c.no_hp, '', %s, 0, '', %s, '', c.kelurahan_id, c.lingkungan_id, %s
 FROM {candidates} c
 JOIN reminders_tmp_tariff t
   ON t.program = c.program AND t.sektor = c.sektor AND t.payer = c.sumber_iuran AND t.penghasilan = c.penghasilan
-LEFT JOIN reminders_tmp_kepling k ON k.lingkungan_id = c.lingkungan_id
-WHERE 1 = 1
-ON CONFLICT DO NOTHING
+WHERE 1 = 1 {new_only}
+ORDER BY c.id
+{on_conflict}
 """
+
+NEW_ONLY_SQL = """AND NOT EXISTS (
+    SELECT 1 FROM reminders_outboxmessage o WHERE o.periode = %s AND o.rule_id = %s AND o.worker_id = c.id)"""
+
+# Any number that no other advisory lock of this database uses: one queueing run at a time.
+QUEUEING_LOCK = 7_310_251
 
 
 @dataclass
@@ -109,7 +113,9 @@ class QueueResult:
             "already_queued": self.already_queued,
             "rules": [
                 {
-                    "rule": r.rule, "periode": r.periode.strftime("%Y-%m"), "queued": r.queued,
+                    "rule": r.rule,
+                    "periode": r.periode.strftime("%Y-%m"),
+                    "queued": r.queued,
                     "already_queued": r.already_queued,
                 }
                 for r in self.rules
@@ -135,35 +141,24 @@ def candidate_sql(
     return CANDIDATES_SQL.format(condition=condition), [day, day, *params]
 
 
-def _kepling_names(as_of: datetime.date) -> dict[int, str]:
-    """The name of the Kepling in office on `as_of`, per lingkungan."""
-    terms = (
-        KeplingTerm.objects.filter(Q(end__isnull=True) | Q(end__gte=as_of), start__lte=as_of)
-        .order_by("start")
-        .values_list("lingkungan_id", "kepling__full_name", "kepling__username")
-    )
-    return {lingkungan: full or username for lingkungan, full, username in terms}
-
-
 def _tariff_rows(
     combos: Iterable[tuple[str, str, str, int]], month: datetime.date, book: TariffBook
-) -> list[tuple[str, str, str, int, str]]:
+) -> list[tuple[str, str, str, int, int]]:
     rows = []
     for program, sektor, payer, income in combos:
         due = book.due(month=month, program=program, sektor=sektor, sumber_iuran=payer, penghasilan=income).total
-        rows.append((program, sektor, payer, income, format_rupiah(due)))
+        rows.append((program, sektor, payer, income, due))
     return rows
 
 
-def _load_temp_tables(
-    cursor: Any, kepling: dict[int, str], as_of: datetime.date, standing_month: datetime.date | None
-) -> None:
+def _load_temp_tables(cursor: Any, as_of: datetime.date, standing_month: datetime.date | None) -> None:
     _drop_temp_tables(cursor)
     if connection.vendor == "postgresql":
         # Queueing is idempotent (a lost run is redone by the next), so it need not wait for the
-        # WAL flush; the hash joins over every worker want more than the default work_mem.
+        # WAL flush; the hash joins and sorts over every worker want more than the default work_mem.
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [QUEUEING_LOCK])
         cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        cursor.execute("SET LOCAL work_mem TO '64MB'")
+        cursor.execute("SET LOCAL work_mem TO '256MB'")
     cursor.execute(
         f"CREATE TEMPORARY TABLE {STANDING_TABLE} (worker_id bigint PRIMARY KEY, latest integer, has_month integer)"
     )
@@ -174,19 +169,25 @@ def _load_temp_tables(
         cursor.execute(f"ANALYZE {STANDING_TABLE}")
     cursor.execute(
         f"CREATE TEMPORARY TABLE {TARIFF_TABLE} (program varchar(20), sektor varchar(20), payer varchar(10), "
-        "penghasilan integer, jumlah varchar(40))"
+        "penghasilan integer, jumlah integer)"
     )
-    cursor.execute(f"CREATE TEMPORARY TABLE {KEPLING_TABLE} (lingkungan_id bigint, nama varchar(150))")
-    cursor.executemany(f"INSERT INTO {KEPLING_TABLE} VALUES (%s, %s)", list(kepling.items()))  # noqa: S608
 
 
 def _drop_temp_tables(cursor: Any) -> None:
-    for table in (TARIFF_TABLE, KEPLING_TABLE, STANDING_TABLE):
+    for table in (TARIFF_TABLE, STANDING_TABLE):
         cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
 
-def _run_rule(cursor: Any, rule: ReminderRule, month: datetime.date, as_of: datetime.date, *,
-              channel: str, dry_run: bool, standing_month: datetime.date | None) -> RuleRun:
+def _run_rule(
+    cursor: Any,
+    rule: ReminderRule,
+    month: datetime.date,
+    as_of: datetime.date,
+    *,
+    channel: str,
+    dry_run: bool,
+    standing_month: datetime.date | None,
+) -> RuleRun:
     run = RuleRun(rule.code, month)
     cand_sql, cand_params = candidate_sql(rule, month, as_of, standing_month)
     periode = connection.ops.adapt_datefield_value(month)
@@ -199,25 +200,36 @@ def _run_rule(cursor: Any, rule: ReminderRule, month: datetime.date, as_of: date
         total, existing = cursor.fetchone()
         run.candidates, run.queued = int(total), int(total) - int(existing)
         return run
-    body = fill_constants(rule.template, month)
     insert_params = [
-        rule.pk, periode, channel, body, *WORKER_PLACEHOLDERS, MessageStatus.QUEUED.value,
-        connection.ops.adapt_datefield_value(as_of), connection.ops.adapt_datetimefield_value(timezone.now()),
+        rule.pk,
+        periode,
+        channel,
+        MessageStatus.QUEUED.value,
+        connection.ops.adapt_datefield_value(as_of),
+        connection.ops.adapt_datetimefield_value(timezone.now()),
     ]
     if connection.vendor == "postgresql":
+        cursor.execute(
+            "SELECT EXISTS (SELECT 1 FROM reminders_outboxmessage WHERE periode = %s AND rule_id = %s)",
+            [periode, rule.pk],
+        )
+        # The first run of a rule for a month (the usual case) has nothing to leave out.
+        new_only, new_only_params = (NEW_ONLY_SQL, [periode, rule.pk]) if cursor.fetchone()[0] else ("", [])
+        insert = INSERT_SQL.format(candidates="cand", new_only=new_only, on_conflict="")
         # One statement counts the candidates and the rows it inserted, so the split is exact.
         sql = (
-            f"WITH cand AS ({cand_sql}), ins AS ({INSERT_SQL.format(candidates='cand')} RETURNING 1) "  # noqa: S608
+            f"WITH cand AS ({cand_sql}), ins AS ({insert} RETURNING 1) "  # noqa: S608
             "SELECT (SELECT COUNT(*) FROM cand), (SELECT COUNT(*) FROM ins)"
         )
-        cursor.execute(sql, [*cand_params, *insert_params])
+        cursor.execute(sql, [*cand_params, *insert_params, *new_only_params])
         total, inserted = cursor.fetchone()
         run.candidates, run.queued = int(total), int(inserted)
     else:
         cursor.execute(f"SELECT COUNT(*) FROM ({cand_sql}) c", cand_params)  # noqa: S608
         run.candidates = int(cursor.fetchone()[0])
+        insert = INSERT_SQL.format(candidates=f"({cand_sql})", new_only="", on_conflict="ON CONFLICT DO NOTHING")
         # The SELECT list's parameters come before the sub-select's in the statement's text.
-        cursor.execute(INSERT_SQL.format(candidates=f"({cand_sql})"), [*insert_params, *cand_params])
+        cursor.execute(insert, [*insert_params, *cand_params])
         run.queued = max(cursor.rowcount, 0)
     return run
 
@@ -253,7 +265,7 @@ def queue_reminders(*, as_of: datetime.date, channel: str, dry_run: bool = False
     )
     standing_month = next((m for r, m in firing if r.kind == RuleKind.BEFORE_DUE), None)
     with transaction.atomic(), connection.cursor() as cursor:
-        _load_temp_tables(cursor, _kepling_names(as_of), as_of, standing_month)
+        _load_temp_tables(cursor, as_of, standing_month)
         try:
             for rule, month in firing:
                 cursor.execute(f"DELETE FROM {TARIFF_TABLE}")  # noqa: S608

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from kepling.reminders.backends import ReminderBackend, get_backend
+from kepling.reminders.messages import MessageTexts
 from kepling.reminders.models import MessageStatus, OutboxMessage
 
 BATCH_SIZE = 200
@@ -19,11 +20,19 @@ def deliver_messages(batch_ids: list[int], backend: ReminderBackend | None = Non
     counts: Counter[str] = Counter()
     if not backend.sends_itself:
         return dict(counts)
-    pending = OutboxMessage.objects.filter(pk__in=batch_ids, status=MessageStatus.QUEUED).order_by("pk")
+    pending = (
+        OutboxMessage.objects.filter(pk__in=batch_ids, status=MessageStatus.QUEUED)
+        .select_related("worker", "rule")
+        .order_by("pk")
+    )
+    texts = MessageTexts()
     for message in pending:
+        # The text is composed now (the rule's current template) and kept as the text sent.
+        message.body = texts(message)
         delivery = backend.send(message)
         now = timezone.now()
         changes: dict[str, object] = {
+            "body": message.body,
             "status": delivery.status,
             "attempts": message.attempts + delivery.attempts,
             "last_error": delivery.error,

@@ -89,7 +89,7 @@ def open_whatsapp(request: HttpRequest, worker_id: int) -> HttpResponse:
         messages.error(request, _("This worker has no mobile number to send the message to."))
         return _back(request)
     message = actions.open_whatsapp(by=user, worker=worker)
-    body = message.body if message is not None else row.body
+    body = message.body if message is not None and message.body else row.body
     url = whatsapp_link(worker.no_hp, body)
     return HttpResponseRedirect(url)
 
@@ -126,8 +126,12 @@ def escalations(request: HttpRequest) -> HttpResponse:
     rows = queries.escalations(user, as_of, after)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
-        "page": page, "as_of": as_of, "level": level, "after_days": after,
-        "node": root_wilayah(user), "outcomes": Outcome.choices,
+        "page": page,
+        "as_of": as_of,
+        "level": level,
+        "after_days": after,
+        "node": root_wilayah(user),
+        "outcomes": Outcome.choices,
     }
     return render(request, "reminders/escalations.html", context)
 

@@ -8,6 +8,7 @@ import pytest
 
 from kepling.core.models import AuditLog
 from kepling.regions.models import Wilayah
+from kepling.reminders.messages import MessageTexts
 from kepling.reminders.models import ContactOutcome, MessageStatus, OutboxMessage, ReminderRule
 from kepling.reminders.queries import reminder_effect
 from kepling.reminders.tests.helpers import d, pay, pay_months, send
@@ -55,12 +56,14 @@ def test_whatsapp_opens_the_queued_message_and_marks_it_sent(client, kepling_use
     mine, _ = late_workers
     send("2025-10-16")
     message = OutboxMessage.objects.get(worker=mine)
+    composed = MessageTexts()(message)
     client.force_login(kepling_user)
     answer = client.post(f"/pengingat/pekerja/{mine.pk}/whatsapp/")
     assert answer.status_code == 302
     assert answer["Location"].startswith("https://wa.me/6281234567890?text=")
-    assert unquote(answer["Location"].split("text=", 1)[1]) == message.body
+    assert unquote(answer["Location"].split("text=", 1)[1]) == composed
     message.refresh_from_db()
+    assert (message.body, message.to) == (composed, mine.no_hp)  # the text sent is kept
     assert message.status == MessageStatus.SENT and message.sent_at is not None
     assert AuditLog.objects.filter(action="reminder_sent_by_kepling", object_id=str(message.pk)).exists()
 

@@ -9,13 +9,17 @@ import pytest
 from kepling.contributions.status import standing, with_status
 from kepling.core.periods import due_date
 from kepling.regions.models import KeplingTerm
-from kepling.reminders.messages import compose, firing_month, whatsapp_link
+from kepling.reminders.messages import MessageTexts, compose, firing_month, whatsapp_link
 from kepling.reminders.models import OutboxMessage, ReminderRule
 from kepling.reminders.tests.helpers import d, pay, pay_months, send
 from kepling.testing import make_worker
 from kepling.workers.models import Worker
 
 pytestmark = pytest.mark.django_db
+
+
+def text(message: OutboxMessage) -> str:
+    return MessageTexts()(message)
 
 
 def queued_codes(worker: Worker) -> set[tuple[str, str]]:
@@ -38,9 +42,10 @@ def test_three_days_before_a_due_date_moved_by_the_weekend(city):
     assert queued_codes(unpaid) == {("h-3", "2025-11")}
     assert queued_codes(paid_ahead) == set()
     message = OutboxMessage.objects.get(worker=unpaid)
-    assert "November 2025" in message.body
-    assert "Rp16.800" in message.body
-    assert "17 November 2025" in message.body
+    assert (message.jumlah, message.body) == (16_800, "")  # the text is composed when shown or sent
+    assert "November 2025" in text(message)
+    assert "Rp16.800" in text(message)
+    assert "17 November 2025" in text(message)
     assert message.to == unpaid.no_hp
     assert message.queued_on == d("2025-11-14")
     assert message.kelurahan_id == unpaid.kelurahan_id
@@ -108,8 +113,9 @@ def test_message_names_the_discounted_amount_of_a_pp50_month(city):
     send(fires_on.isoformat())
     driver_message = OutboxMessage.objects.get(worker=driver)
     trader_message = OutboxMessage.objects.get(worker=trader)
-    assert "Rp8.400" in driver_message.body and "Februari 2026" in driver_message.body
-    assert "Rp16.800" in trader_message.body
+    assert (driver_message.jumlah, trader_message.jumlah) == (8_400, 16_800)
+    assert "Rp8.400" in text(driver_message) and "Februari 2026" in text(driver_message)
+    assert "Rp16.800" in text(trader_message)
 
 
 def test_body_matches_the_composer_and_names_the_kepling(city, kepling_user):
@@ -121,10 +127,11 @@ def test_body_matches_the_composer_and_names_the_kepling(city, kepling_user):
     message = OutboxMessage.objects.get(worker=worker)
     rule = ReminderRule.objects.get(code="h-3")
     expected = compose(rule.template, month=d("2025-11-01"), nama="Siti Aminah", jumlah=66_800, kepling="Pak Budi")
-    assert message.body == expected
-    assert "Rp66.800" in message.body and "Pak Budi" in message.body and "Siti Aminah" in message.body
-    assert "JMO" in message.body
-    link = whatsapp_link(worker.no_hp, message.body)
+    body = text(message)
+    assert body == expected
+    assert "Rp66.800" in body and "Pak Budi" in body and "Siti Aminah" in body
+    assert "JMO" in body
+    link = whatsapp_link(worker.no_hp, body)
     assert link.startswith("https://wa.me/6281234567890?text=Yth.%20Siti%20Aminah")
 
 
@@ -204,4 +211,4 @@ def test_before_due_rules_for_two_different_months_on_one_day(city):
     send("2025-11-14")
     assert queued_codes(unpaid) == {("h-3", "2025-11"), ("h-35", "2025-12")}
     assert queued_codes(paid_december) == {("h-3", "2025-11")}
-    assert OutboxMessage.objects.get(worker=unpaid, rule__code="h-35").body.endswith("Desember 2025 Rp16.800")
+    assert text(OutboxMessage.objects.get(worker=unpaid, rule__code="h-35")).endswith("Desember 2025 Rp16.800")
