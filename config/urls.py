@@ -3,6 +3,9 @@
 from django.contrib import admin
 from django.urls import include, path
 
+# Requests refused before routing (a forged Host header) answer in the API's error shape under /api/.
+handler400 = "kepling.api.urls.bad_request"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("kepling.core.urls")),

@@ -1,8 +1,9 @@
 """The API's routes; ninja names them in its own `api` namespace (e.g. `api:openapi-json`)."""
 
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import URLPattern, URLResolver, path, re_path
 from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 
 from kepling.api.docs import docs_asset
@@ -21,3 +22,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", api.urls),
     re_path(r"^[\s\S]*$", no_such_endpoint),
 ]
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """A request Django refuses before routing (a forged Host header): JSON under /api/, the plain page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body("bad_request", _("The request is malformed.")), status=400)
+    return defaults.bad_request(request, exception or Exception())

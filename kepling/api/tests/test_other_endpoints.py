@@ -156,3 +156,11 @@ def test_import_job_status_is_scoped(api_as, city, kepling_user, other_kepling, 
     body = api_as(kepling_user).get(f"/imports/{job.pk}").json()
     assert (body["id"], body["kind"], body["original_name"]) == (job.pk, "workers", "w.csv")
     assert_error(api_as(other_kepling).get(f"/imports/{job.pk}"), 404, "not_found")
+
+
+def test_a_forged_host_header_gets_the_error_shape_under_the_api():
+    client = Client(HTTP_HOST="bukan host yang sah")
+    answer = client.get("/api/v1/wilayah")
+    assert_error(answer, 400, "bad_request")
+    page = client.get("/masuk/")
+    assert page.status_code == 400 and page["Content-Type"].startswith("text/html")
