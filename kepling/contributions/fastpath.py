@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from kepling.contributions.imports import PaymentRow
 
 # Sorts and hashes over a million staged rows stay in memory (this transaction only).
-WORK_MEM = "SET LOCAL work_mem = '128MB'"
+WORK_MEM = "SET LOCAL work_mem = '256MB'"
 STAGED_COLUMNS = "row_number, nik_hash, nik_encrypted, nik_masked, kpj, periode, jumlah, tanggal_bayar, referensi"
 
 
@@ -161,12 +161,15 @@ class StagedPayments:
         mark_summaries_stale(lingkungan, earliest)
 
 
+# Most months are paid on one day: covered from that day when the day's total reaches the amount
+# due. Only months with payments on several days need the running balance (window functions).
 COVERAGE_SQL = """
 INSERT INTO contributions_workermonth (
     worker_id, periode, periode_index, amount_due, amount_paid, paid_from, paid_until, kelurahan_id
 )
 WITH months AS (
-    SELECT d.worker_id, d.periode, sum(d.amount) AS total, du.due, w.kelurahan_id
+    SELECT d.worker_id, d.periode, sum(d.amount) AS total, du.due, w.kelurahan_id,
+           count(*) AS paying_days, min(d.day) AS first_day
     FROM coverage_daily d
     JOIN workers_worker w ON w.id = d.worker_id
     JOIN coverage_due du ON du.periode = d.periode AND du.program = w.program AND du.sektor = w.sektor
@@ -178,6 +181,7 @@ days AS (
     SELECT d.worker_id, d.periode, d.day,
            sum(d.amount) OVER (PARTITION BY d.worker_id, d.periode ORDER BY d.day) >= m.due AS covered
     FROM coverage_daily d JOIN months m ON m.worker_id = d.worker_id AND m.periode = d.periode
+    WHERE m.paying_days > 1
 ),
 changes AS (
     SELECT worker_id, periode, day, covered,
@@ -189,12 +193,22 @@ spans AS (
     SELECT worker_id, periode, covered, day AS paid_from,
            lead(day) OVER (PARTITION BY worker_id, periode ORDER BY day) AS paid_until
     FROM changes WHERE covered <> was_covered
+),
+coverage AS (
+    SELECT worker_id, periode, total, due, kelurahan_id,
+           CASE WHEN total >= due THEN first_day END AS paid_from, NULL::date AS paid_until
+    FROM months WHERE paying_days = 1
+    UNION ALL
+    SELECT m.worker_id, m.periode, m.total, m.due, m.kelurahan_id, s.paid_from, s.paid_until
+    FROM months m
+    LEFT JOIN spans s ON s.worker_id = m.worker_id AND s.periode = m.periode AND s.covered
+    WHERE m.paying_days > 1
 )
-SELECT m.worker_id, m.periode,
-       (extract(year FROM m.periode) * 12 + extract(month FROM m.periode) - 1)::integer,
-       m.due, m.total, s.paid_from, s.paid_until, m.kelurahan_id
-FROM months m
-LEFT JOIN spans s ON s.worker_id = m.worker_id AND s.periode = m.periode AND s.covered
+-- in worker order, so the (worker, paid_from) index is written page after page
+SELECT worker_id, periode, (extract(year FROM periode) * 12 + extract(month FROM periode) - 1)::integer,
+       due, total, paid_from, paid_until, kelurahan_id
+FROM coverage
+ORDER BY worker_id, periode, paid_from
 """
 
 
@@ -246,10 +260,13 @@ def _fill_due(cursor: Any, book: TariffBook) -> None:
         "periode date, program varchar(20), sektor varchar(20), sumber_iuran varchar(10),"
         " penghasilan integer, due bigint",
     )
+    # Every month paid for with every tariff combination of the workers concerned: a few hundred
+    # rows at most, some never used, cheaper than finding the exact pairs among a million.
     cursor.execute(
-        "SELECT DISTINCT d.periode, w.program, w.sektor, w.sumber_iuran, w.penghasilan"
-        " FROM (SELECT DISTINCT worker_id, periode FROM coverage_daily) d"
-        " JOIN workers_worker w ON w.id = d.worker_id"
+        "SELECT m.periode, c.program, c.sektor, c.sumber_iuran, c.penghasilan"
+        " FROM (SELECT DISTINCT periode FROM coverage_daily) m"
+        " CROSS JOIN (SELECT DISTINCT w.program, w.sektor, w.sumber_iuran, w.penghasilan"
+        "             FROM workers_worker w JOIN coverage_workers t ON t.worker_id = w.id) c"
     )
     combos: list[tuple[datetime.date, str, str, str, int]] = cursor.fetchall()
     with cursor.cursor.copy(

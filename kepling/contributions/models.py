@@ -67,30 +67,78 @@ class IncomeBand(models.Model):
 
 
 class Payment(models.Model):
-    """One row of the ledger. Never updated: a correction is a reversal row with a negative amount."""
+    """One row of the ledger. Never updated: a correction is a reversal row with a negative amount.
 
+    An extract adds a million rows at a time, so the ledger carries only the indexes its reads
+    use: the worker's months, the reference (unique), the NIKs of payments no worker matches
+    yet (reconciliation), and reversals (only the rows that are one).
+    """
+
+    # The keys of a ledger row are resolved in the statement that writes it (the worker by NIK
+    # hash in the same INSERT ... SELECT, a reversal from the row it reverses), and Django applies
+    # on_delete=PROTECT; per-row checks by the database would cost more than the rest of a
+    # million-row import.
     worker = models.ForeignKey(
-        "workers.Worker", null=True, blank=True, on_delete=models.PROTECT, related_name="payments"
+        "workers.Worker",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="payments",
+        db_index=False,  # (worker, periode) below serves every look-up by worker
+        db_constraint=False,
     )
-    nik_hash = models.CharField(max_length=64, db_index=True)
+    nik_hash = models.CharField(max_length=64)
     nik_encrypted = models.TextField(blank=True)
     nik_masked = models.CharField(max_length=16, blank=True)
     kpj = models.CharField(max_length=11, blank=True)
     periode = models.DateField(_("month paid for"))
     jumlah = models.IntegerField(_("amount"))
     tanggal_bayar = models.DateField(_("payment date"))
-    referensi = models.CharField(_("payment reference"), max_length=80, unique=True)
-    reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversal")
-    kelurahan = models.ForeignKey("regions.Wilayah", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    referensi = models.CharField(_("payment reference"), max_length=80)
+    reverses = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reversal",
+        db_index=False,
+        db_constraint=False,
+    )
+    # Copies of the worker's kelurahan and of the importing user, written with the row.
+    kelurahan = models.ForeignKey(
+        "regions.Wilayah",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
     import_batch = models.CharField(max_length=64, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["periode", "tanggal_bayar", "id"]
-        indexes = [models.Index(fields=["worker", "periode"])]
+        constraints = [
+            # A constraint, not `unique=True`: no second, pattern-matching index on PostgreSQL.
+            models.UniqueConstraint(fields=["referensi"], name="payment_reference_once"),
+            models.UniqueConstraint(
+                fields=["reverses"], name="payment_reversed_once", condition=models.Q(reverses__isnull=False)
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["worker", "periode"]),
+            models.Index(fields=["nik_hash"], name="payment_unmatched_nik", condition=models.Q(worker__isnull=True)),
+        ]
 
     def __str__(self) -> str:
         return f"{self.referensi} {self.periode:%Y-%m} {self.jumlah}"
@@ -103,14 +151,21 @@ class WorkerMonth(models.Model):
     (a reversal can end coverage; a later top-up restores it as a new row).
     """
 
-    worker = models.ForeignKey("workers.Worker", on_delete=models.CASCADE, related_name="months")
+    # Derived data, rebuilt from the ledger set-based: the keys come from the ledger and the
+    # registry in the same statement, so the database does not check them row by row (Django still
+    # applies on_delete); (worker, paid_from) and (kelurahan, periode) below serve the look-ups.
+    worker = models.ForeignKey(
+        "workers.Worker", on_delete=models.CASCADE, related_name="months", db_index=False, db_constraint=False
+    )
     periode = models.DateField()
     periode_index = models.IntegerField()
     amount_due = models.PositiveIntegerField()
     amount_paid = models.IntegerField()
     paid_from = models.DateField(null=True, blank=True)
     paid_until = models.DateField(null=True, blank=True)
-    kelurahan = models.ForeignKey("regions.Wilayah", on_delete=models.PROTECT, related_name="+")
+    kelurahan = models.ForeignKey(
+        "regions.Wilayah", on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
 
     class Meta:
         ordering = ["worker", "periode", "paid_from"]
