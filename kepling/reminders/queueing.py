@@ -289,11 +289,17 @@ def _insert_postgres(cursor: Any, batch: Batch) -> list[RuleRun]:
     if not cursor.fetchone()[0]:
         # The first run of these rules for the month (the usual case): every candidate is new.
         insert = INSERT_SQL.format(candidates=f"({cand_sql})", new_only="", on_conflict="")
-        cursor.execute(
-            f"WITH ins AS ({insert} RETURNING rule_id) SELECT 'i', rule_id, COUNT(*) FROM ins GROUP BY rule_id",  # noqa: S608
-            [*batch.insert_params(), *cand_params],  # the SELECT list's parameters come first
-        )
-        inserted = _counted(cursor)[1]
+        params = [*batch.insert_params(), *cand_params]  # the SELECT list's parameters come first
+        if len(batch.rules) == 1:
+            cursor.execute(insert, params)
+            inserted = {batch.rules[0].pk: max(cursor.rowcount, 0)}
+        else:
+            cursor.execute(
+                f"WITH ins AS ({insert} RETURNING rule_id) "  # noqa: S608
+                "SELECT 'i', rule_id, COUNT(*) FROM ins GROUP BY rule_id",
+                params,
+            )
+            inserted = _counted(cursor)[1]
         return batch.runs(inserted, inserted)
     insert = INSERT_SQL.format(candidates="cand", new_only=NEW_ONLY_SQL, on_conflict="")
     # Leaving out what is queued is one hash anti-join over the month's rows, not a probe per
