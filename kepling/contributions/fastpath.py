@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 
 # Sorts and hashes over a million staged rows stay in memory (this transaction only).
 WORK_MEM = "SET LOCAL work_mem = '256MB'"
+# COPY's text format: a backslash, tab or line break inside a value is written as an escape.
+COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 STAGED_COLUMNS = "row_number, nik_hash, nik_encrypted, nik_masked, kpj, periode, jumlah, tanggal_bayar, referensi"
 
 
@@ -71,24 +73,29 @@ class StagedPayments:
         new = {r.nik_hash for r in rows if r.nik_hash not in known}
         if new:
             self._learn_workers(new)
+        # One block of COPY text per chunk: formatting a million rows value by value through the
+        # driver costs more than the rest of the read.
+        lines = [
+            "\t".join(
+                (
+                    str(r.row),
+                    r.nik_hash,
+                    "" if known[r.nik_hash] else encrypt_text(r.nik),
+                    mask_nik(r.nik).translate(COPY_ESCAPES),
+                    r.kpj.translate(COPY_ESCAPES),
+                    r.periode.isoformat(),
+                    str(r.jumlah),
+                    r.tanggal_bayar.isoformat(),
+                    r.referensi.translate(COPY_ESCAPES),
+                )
+            )
+            for r in rows
+        ]
         with (
             connection.cursor() as cursor,
             cursor.cursor.copy(f"COPY payment_staging ({STAGED_COLUMNS}) FROM STDIN") as copy,
         ):
-            for r in rows:
-                copy.write_row(
-                    (
-                        r.row,
-                        r.nik_hash,
-                        "" if known[r.nik_hash] else encrypt_text(r.nik),
-                        mask_nik(r.nik),
-                        r.kpj,
-                        r.periode,
-                        r.jumlah,
-                        r.tanggal_bayar,
-                        r.referensi,
-                    )
-                )
+            copy.write("\n".join(lines) + "\n")
         self.staged += len(rows)
 
     def merge(self, result: ImportResult, *, by: User | None, dry_run: bool) -> None:

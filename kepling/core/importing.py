@@ -13,14 +13,14 @@ from kepling.core.tabular import ImportResult, UnusableFileError
 
 
 def acting_user(username: str | None) -> Any:
-    """The user an import is recorded against (`--by`), or None for the system."""
+    """The active user an import is recorded against (`--by`), or None for the system."""
     if not username:
         return None
     from kepling.accounts.models import User
 
-    user = User.objects.filter(username=username).first()
+    user = User.objects.filter(username=username, is_active=True).first()
     if user is None:
-        raise CommandError(_("No user named '%(name)s'.") % {"name": username})
+        raise CommandError(_("No active account named '%(name)s'.") % {"name": username})
     return user
 
 

@@ -292,6 +292,20 @@ def test_the_staged_path_gives_the_portable_result_ledger_and_coverage(
 
 
 @on_postgresql
+def test_references_with_copy_control_characters_are_stored_as_written(registry, tmp_path, monkeypatch):
+    odd = ["C:\\bayar\\01", "tab\there", 'quote " and \\N', "line\nbreak"]
+    path = write_csv(
+        tmp_path / "extract.csv",
+        [[KNOWN, "", f"2025-{6 + n:02d}", "16800", f"2025-{6 + n:02d}-10", ref] for n, ref in enumerate(odd)],
+    )
+    staged, portable = _run_both(monkeypatch, lambda: import_payments_file(path).as_dict())
+    assert staged == portable
+    (result, (ledger_rows, _months, _stale)) = staged
+    assert result["applied"] == len(odd)
+    assert {r[0] for r in ledger_rows} >= set(odd)
+
+
+@on_postgresql
 def test_a_dry_run_counts_as_the_application_would_and_changes_nothing(registry, tmp_path, monkeypatch):
     path = messy(tmp_path / "extract.csv")
     before = _state()

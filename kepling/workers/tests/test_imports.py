@@ -128,7 +128,8 @@ def test_the_plain_report_lists_counts_and_located_errors(messy_csv: Path) -> No
     out = StringIO()
     call_command("import_workers", str(messy_csv), stdout=out)
     text = out.getvalue()
-    assert "rows: 8  applied: 3  already_present: 0  rejected: 5" in text
+    lines = text.splitlines()
+    assert lines[:4] == ["rows: 8", "applied: 3", "already_present: 0", "rejected: 5"]  # as every import
     assert "row 8, nik: This NIK is already in row 2 of this file." in text
 
 
