@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Sequence
+from contextlib import ExitStack
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
@@ -22,6 +23,8 @@ from kepling.core.tabular import ImportResult
 from kepling.regions.queries import mark_summaries_stale
 
 if TYPE_CHECKING:
+    from psycopg import Copy
+
     from kepling.accounts.models import User
     from kepling.contributions.imports import PaymentRow
 
@@ -43,12 +46,20 @@ def _temp_table(cursor: Any, name: str, columns: str) -> None:
 
 
 class StagedPayments:
-    """The valid rows of one extract in a temporary table, then merged into the ledger on `referensi`."""
+    """The valid rows of one extract in a temporary table, then merged into the ledger on `referensi`.
+
+    The rows go to the server through one `COPY` kept open while the file is read, so the server
+    stores each chunk while the next one is checked (psycopg sends COPY data from its own
+    thread). Every NIK is staged encrypted, once per distinct NIK; the merge keeps the
+    encrypted NIK only on payments no registered worker matches (kept for reconciliation).
+    """
 
     def __init__(self, batch: str) -> None:
         self.batch = batch
         self.staged = 0
-        self.known: dict[str, bool] = {}  # nik_hash -> a registered worker has it
+        self.encrypted: dict[str, str] = {}  # NIK -> its encrypted form, for this file
+        self._stream = ExitStack()
+        self._copy: Copy | None = None
         with connection.cursor() as cursor:
             cursor.execute(WORK_MEM)
             _temp_table(
@@ -60,27 +71,26 @@ class StagedPayments:
             )
             _temp_table(cursor, "payment_touched", "worker_id bigint, since date NOT NULL")
 
-    def _learn_workers(self, hashes: set[str]) -> None:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT nik_hash FROM workers_worker WHERE nik_hash = ANY(%s)", [list(hashes)])
-            found = {h for (h,) in cursor.fetchall()}
-        for nik_hash in hashes:
-            self.known[nik_hash] = nik_hash in found
+    def _encrypted(self, nik: str) -> str:
+        found = self.encrypted.get(nik)
+        if found is None:
+            found = self.encrypted[nik] = encrypt_text(nik)
+        return found
 
     def add(self, rows: Sequence[PaymentRow]) -> None:
-        """Stage valid rows; only a NIK no worker has is encrypted (it is kept for reconciliation)."""
-        known = self.known
-        new = {r.nik_hash for r in rows if r.nik_hash not in known}
-        if new:
-            self._learn_workers(new)
-        # One block of COPY text per chunk: formatting a million rows value by value through the
-        # driver costs more than the rest of the read.
+        """Send valid rows to the staging table (one block of COPY text per chunk)."""
+        if self._copy is None:
+            cursor = self._stream.enter_context(connection.cursor())
+            sql = f"COPY payment_staging ({STAGED_COLUMNS}) FROM STDIN"
+            self._copy = self._stream.enter_context(cursor.cursor.copy(sql))
+        # Formatting a million rows value by value through the driver costs more than the rest
+        # of the read.
         lines = [
             "\t".join(
                 (
                     str(r.row),
                     r.nik_hash,
-                    "" if known[r.nik_hash] else encrypt_text(r.nik),
+                    self._encrypted(r.nik),
                     mask_nik(r.nik).translate(COPY_ESCAPES),
                     r.kpj.translate(COPY_ESCAPES),
                     r.periode.isoformat(),
@@ -91,15 +101,22 @@ class StagedPayments:
             )
             for r in rows
         ]
-        with (
-            connection.cursor() as cursor,
-            cursor.cursor.copy(f"COPY payment_staging ({STAGED_COLUMNS}) FROM STDIN") as copy,
-        ):
-            copy.write("\n".join(lines) + "\n")
+        self._copy.write("\n".join(lines) + "\n")
         self.staged += len(rows)
+
+    def finish(self) -> None:
+        """End the COPY: every staged row is in the table."""
+        self._copy = None
+        self._stream.close()
+
+    def abort(self, error: BaseException) -> None:
+        """End the COPY with an error (the transaction is then rolled back)."""
+        self._copy = None
+        self._stream.__exit__(type(error), error, error.__traceback__)
 
     def merge(self, result: ImportResult, *, by: User | None, dry_run: bool) -> None:
         """Count what the ledger already holds, reject conflicting references, insert the rest."""
+        self.finish()
         if not self.staged:
             return
         with connection.cursor() as cursor:

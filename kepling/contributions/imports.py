@@ -349,10 +349,15 @@ class PaymentImport:
         with transaction.atomic():
             if use_staging():
                 self.staging = StagedPayments(self.batch)
-            for chunk in _chunks(self.valid_rows(path)):
-                self.apply_chunk(chunk)
-                if self.progress is not None:
-                    self.progress(self.result.rows)
+            try:
+                for chunk in _chunks(self.valid_rows(path)):
+                    self.apply_chunk(chunk)
+                    if self.progress is not None:
+                        self.progress(self.result.rows)
+            except BaseException as error:
+                if self.staging is not None:
+                    self.staging.abort(error)  # the staging COPY is still open: end it first
+                raise
             if self.staging is not None:
                 self.staging.merge(self.result, by=self.by, dry_run=self.dry_run)
             # Rejections are reported in file order, whichever step found them.

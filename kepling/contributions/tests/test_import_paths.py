@@ -331,6 +331,28 @@ def test_an_import_interrupted_after_staging_leaves_nothing(registry, tmp_path, 
     assert _state() == before
 
 
+@on_postgresql
+def test_an_import_interrupted_while_reading_leaves_nothing_and_the_connection_usable(
+    registry, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(imports, "CHUNK", 3)  # several chunks are staged before the failure
+    path = messy(tmp_path / "extract.csv")
+    before = _state()
+    real_check = imports.RowChecker.check
+
+    def failing(self: Any, number: int, texts: Any) -> Any:
+        if number > 12:
+            raise RuntimeError("worker killed")
+        return real_check(self, number, texts)
+
+    monkeypatch.setattr(imports.RowChecker, "check", failing)
+    with pytest.raises(RuntimeError, match="worker killed"):
+        import_payments_file(path)
+    assert _state() == before
+    monkeypatch.setattr(imports.RowChecker, "check", real_check)
+    assert import_payments_file(path).applied == 9  # rerun from the start: the whole file applies
+
+
 # --- coverage in SQL against the Python walk --------------------------------------------------
 
 
