@@ -6,8 +6,10 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from kepling.core.admin import CityAdminModelAdmin
+from kepling.reminders.messages import text_of
 from kepling.reminders.models import ContactOutcome, OutboxMessage, ReminderRule
 
 
@@ -37,6 +39,12 @@ class OutboxMessageAdmin(ReadOnlyAdmin):
     list_select_related = ("worker", "rule")
     raw_id_fields = ("worker", "kelurahan", "lingkungan")
     date_hierarchy = "queued_on"
+    readonly_fields = ("message_text",)
+
+    @admin.display(description=_("message text"))
+    def message_text(self, message: OutboxMessage) -> str:
+        """The text sent, or the text it would be sent with now (a queued row keeps rule, month and amount)."""
+        return text_of(message)
 
 
 @admin.register(ContactOutcome)

@@ -173,3 +173,12 @@ def test_rules_are_editable_in_the_admin(client, admin_kota):
     rule = ReminderRule.objects.get(code="h-3")
     assert client.get(f"/admin/reminders/reminderrule/{rule.pk}/change/").status_code == 200
     assert client.get("/admin/reminders/outboxmessage/").status_code == 200
+
+
+def test_the_admin_shows_a_queued_message_with_its_text(client, admin_kota, late_workers):
+    mine, _ = late_workers
+    send("2025-10-16")
+    message = OutboxMessage.objects.get(worker=mine)
+    client.force_login(admin_kota)
+    html = client.get(f"/admin/reminders/outboxmessage/{message.pk}/change/").content.decode()
+    assert message.body == "" and "Rp16.800" in html and mine.nama in html
