@@ -18,10 +18,11 @@ from kepling.regions.models import (
 )
 
 
-def kepling_in_office(lingkungan: Wilayah, day: datetime.date) -> User | None:
-    """The Kepling whose term covers `day` in `lingkungan`, if any."""
+def kepling_in_office(lingkungan: Wilayah | int, day: datetime.date) -> User | None:
+    """The Kepling whose term covers `day` in `lingkungan` (a lingkungan or its id), if any."""
+    lingkungan_id = lingkungan if isinstance(lingkungan, int) else lingkungan.pk
     term = (
-        KeplingTerm.objects.filter(lingkungan=lingkungan, start__lte=day)
+        KeplingTerm.objects.filter(lingkungan_id=lingkungan_id, start__lte=day)
         .filter(Q(end__isnull=True) | Q(end__gte=day))
         .select_related("kepling")
         .order_by("-start")

@@ -7,11 +7,10 @@ import re
 from urllib.parse import quote
 
 from django.conf import settings
-from django.db.models import Q
 
 from kepling.core.formatting import format_date, format_month, format_rupiah
 from kepling.core.periods import add_months, due_date, month_start
-from kepling.regions.models import KeplingTerm
+from kepling.regions.queries import kepling_in_office
 from kepling.reminders.models import OutboxMessage, ReminderRule, RuleKind
 
 # How to pay, in the workers' language; a deployment may override it in settings.
@@ -76,14 +75,8 @@ class KeplingNames:
     def __call__(self, lingkungan_id: int, day: datetime.date) -> str:
         key = (lingkungan_id, day)
         if key not in self.names:
-            term = (
-                KeplingTerm.objects.filter(Q(end__isnull=True) | Q(end__gte=day), start__lte=day)
-                .filter(lingkungan_id=lingkungan_id)
-                .select_related("kepling")
-                .order_by("-start")
-                .first()
-            )
-            self.names[key] = str(term.kepling) if term else ""
+            kepling = kepling_in_office(lingkungan_id, day)
+            self.names[key] = str(kepling) if kepling else ""
         return self.names[key]
 
 
