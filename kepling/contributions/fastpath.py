@@ -9,9 +9,10 @@ runs in the caller's transaction and the temporary tables are dropped at commit.
 from __future__ import annotations
 
 import datetime
+from collections import deque
 from collections.abc import Iterable, Sequence
-from contextlib import ExitStack
-from typing import TYPE_CHECKING, Any
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -19,12 +20,11 @@ from django.utils.translation import gettext as _
 
 from kepling.contributions.tariffs import TariffBook
 from kepling.core.crypto import encrypt_text, mask_nik
+from kepling.core.periods import month_index
 from kepling.core.tabular import ImportResult
 from kepling.regions.queries import mark_summaries_stale
 
 if TYPE_CHECKING:
-    from psycopg import Copy
-
     from kepling.accounts.models import User
     from kepling.contributions.imports import PaymentRow
 
@@ -45,130 +45,183 @@ def _temp_table(cursor: Any, name: str, columns: str) -> None:
     cursor.execute(f"CREATE TEMP TABLE {name} ({columns}) ON COMMIT DROP")
 
 
-class StagedPayments:
-    """The valid rows of one extract in a temporary table, then merged into the ledger on `referensi`.
+# Rows sent to the server in one block and merged into the ledger together.
+LEDGER_CHUNK = 50_000
+# NIKs whose staged columns are kept for the rest of the file (a file of strangers stays bounded).
+PEOPLE_REMEMBERED = 200_000
+# Blocks waiting for the ledger writer while the reader goes on: enough to keep both busy.
+BLOCKS_AHEAD = 2
 
-    The rows go to the server through one `COPY` kept open while the file is read, so the server
-    stores each chunk while the next one is checked (psycopg sends COPY data from its own
-    thread). Every NIK is staged encrypted, once per distinct NIK; the merge keeps the
-    encrypted NIK only on payments no registered worker matches (kept for reconciliation).
+CHUNK_COLUMNS = (
+    "row_number integer NOT NULL, nik_hash varchar(64) NOT NULL, nik_encrypted text NOT NULL,"
+    " nik_masked varchar(16) NOT NULL, kpj varchar(11) NOT NULL, periode date NOT NULL,"
+    " jumlah integer NOT NULL, tanggal_bayar date NOT NULL, referensi varchar(80) NOT NULL"
+)
+
+# A block is small next to the ledger and the registry, so both are looked up by index, a row at a
+# time, whatever the statistics of the moment say: `OFFSET 0` keeps each look-up a subquery run
+# per row (the planner would otherwise be free to read a whole table into a hash).
+
+# One row per conflicting reference; every identical one falls in the single NULL group.
+STORED_SQL = """
+SELECT CASE WHEN same THEN NULL ELSE row_number END, CASE WHEN same THEN NULL ELSE referensi END, count(*)
+FROM (
+    SELECT s.row_number, s.referensi,
+           (p.nik_hash, p.periode, p.jumlah, p.tanggal_bayar) = (s.nik_hash, s.periode, s.jumlah, s.tanggal_bayar)
+           AS same
+    FROM payment_chunk s
+    CROSS JOIN LATERAL (
+        SELECT nik_hash, periode, jumlah, tanggal_bayar FROM contributions_payment p
+        WHERE p.referensi = s.referensi OFFSET 0
+    ) p
+) matched
+GROUP BY 1, 2 ORDER BY 1
+"""
+
+# Each NIK of the block is looked up once (an extract repeats a worker's NIK for every month paid).
+INSERT_SQL = """
+WITH people AS (
+    SELECT w.id, w.nik_hash, w.kelurahan_id
+    FROM (SELECT DISTINCT nik_hash FROM payment_chunk) h
+    CROSS JOIN LATERAL (
+        SELECT id, nik_hash, kelurahan_id FROM workers_worker w WHERE w.nik_hash = h.nik_hash OFFSET 0
+    ) w
+),
+added AS (
+    INSERT INTO contributions_payment (
+        worker_id, nik_hash, nik_encrypted, nik_masked, kpj, periode, jumlah, tanggal_bayar,
+        referensi, kelurahan_id, import_batch, created_by_id, created_at
+    )
+    SELECT w.id, s.nik_hash, CASE WHEN w.id IS NULL THEN s.nik_encrypted ELSE '' END,
+           s.nik_masked, s.kpj, s.periode, s.jumlah, s.tanggal_bayar, s.referensi,
+           w.kelurahan_id, %s, %s, %s
+    FROM payment_chunk s LEFT JOIN people w ON w.nik_hash = s.nik_hash
+    WHERE {only_new}
+    ORDER BY s.row_number
+    RETURNING worker_id, tanggal_bayar
+)
+INSERT INTO payment_touched (worker_id, since)
+SELECT worker_id, min(tanggal_bayar) FROM added GROUP BY worker_id
+"""
+ONLY_NEW = "(SELECT p.id FROM contributions_payment p WHERE p.referensi = s.referensi OFFSET 0) IS NULL"
+
+
+class BlockOutcome(NamedTuple):
+    """What merging one block found: rows already in the ledger, conflicting references, rows added."""
+
+    already_present: int
+    conflicts: list[tuple[int, str]]
+    applied: int
+
+
+class StagedPayments:
+    """The valid rows of one extract, merged into the ledger on `referensi` a block at a time.
+
+    The reader checks the file in Python while the server merges the previous block: a single
+    thread (`ledger-writer`) owns the connection between the first block and `finish`, copies
+    each block into a temporary table and runs the merge statements, so both cores work. Blocks
+    are merged in file order, so ledger ids follow the file. Every NIK is staged encrypted,
+    once per distinct NIK; the merge keeps the encrypted NIK only on payments no registered
+    worker matches (kept for reconciliation).
     """
 
-    def __init__(self, batch: str) -> None:
-        self.batch = batch
-        self.staged = 0
-        self.encrypted: dict[str, str] = {}  # NIK -> its encrypted form, for this file
-        self._stream = ExitStack()
-        self._copy: Copy | None = None
+    def __init__(self, batch: str, result: ImportResult, *, by: User | None, dry_run: bool) -> None:
+        self.result, self.dry_run = result, dry_run
+        self._people: dict[str, str] = {}  # NIK -> its columns, encrypted once per file
+        self._days: dict[datetime.date, str] = {}
+        self._lines: list[str] = []
+        self._stamp = [batch, by.pk if by is not None else None, timezone.now()]
+        self._pending: deque[Future[BlockOutcome]] = deque()
         with connection.cursor() as cursor:
             cursor.execute(WORK_MEM)
-            _temp_table(
-                cursor,
-                "payment_staging",
-                "row_number integer NOT NULL, nik_hash varchar(64) NOT NULL, nik_encrypted text NOT NULL,"
-                " nik_masked varchar(16) NOT NULL, kpj varchar(11) NOT NULL, periode date NOT NULL,"
-                " jumlah integer NOT NULL, tanggal_bayar date NOT NULL, referensi varchar(80) NOT NULL",
-            )
+            # Compiling a block's statements would take longer than running them.
+            cursor.execute("SET LOCAL jit = off")
+            _temp_table(cursor, "payment_chunk", CHUNK_COLUMNS)
             _temp_table(cursor, "payment_touched", "worker_id bigint, since date NOT NULL")
+        self._connection = connection.connection  # the driver's connection, same transaction
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ledger-writer")
 
-    def _encrypted(self, nik: str) -> str:
-        found = self.encrypted.get(nik)
+    def _person(self, row: PaymentRow) -> str:
+        """The NIK columns of a row as COPY text: hash, encrypted NIK and masked NIK, once per NIK."""
+        found = self._people.get(row.nik)
         if found is None:
-            found = self.encrypted[nik] = encrypt_text(nik)
+            # a checked NIK is 16 digits: nothing in these three needs escaping
+            found = f"{row.nik_hash}\t{encrypt_text(row.nik)}\t{mask_nik(row.nik)}"
+            if len(self._people) < PEOPLE_REMEMBERED:
+                self._people[row.nik] = found
+        return found
+
+    def _day(self, day: datetime.date) -> str:
+        found = self._days.get(day)
+        if found is None:
+            found = self._days[day] = day.isoformat()
         return found
 
     def add(self, rows: Sequence[PaymentRow]) -> None:
-        """Send valid rows to the staging table (one block of COPY text per chunk)."""
-        if self._copy is None:
-            cursor = self._stream.enter_context(connection.cursor())
-            sql = f"COPY payment_staging ({STAGED_COLUMNS}) FROM STDIN"
-            self._copy = self._stream.enter_context(cursor.cursor.copy(sql))
+        """Queue valid rows; a full block goes to the ledger writer."""
         # Formatting a million rows value by value through the driver costs more than the rest
-        # of the read.
-        lines = [
-            "\t".join(
-                (
-                    str(r.row),
-                    r.nik_hash,
-                    self._encrypted(r.nik),
-                    mask_nik(r.nik).translate(COPY_ESCAPES),
-                    r.kpj.translate(COPY_ESCAPES),
-                    r.periode.isoformat(),
-                    str(r.jumlah),
-                    r.tanggal_bayar.isoformat(),
-                    r.referensi.translate(COPY_ESCAPES),
-                )
-            )
+        # of the read, so each row becomes one line of COPY text here, the repeated parts
+        # (a worker's NIK, a date) formatted once.
+        person, day = self._person, self._day
+        self._lines.extend(
+            f"{r.row}\t{person(r)}\t{r.kpj.translate(COPY_ESCAPES)}\t{day(r.periode)}\t{r.jumlah}"
+            f"\t{day(r.tanggal_bayar)}\t{r.referensi.translate(COPY_ESCAPES)}"
             for r in rows
-        ]
-        self._copy.write("\n".join(lines) + "\n")
-        self.staged += len(rows)
+        )
+        if len(self._lines) >= LEDGER_CHUNK:
+            self._send()
+
+    def _send(self) -> None:
+        if not self._lines:
+            return
+        block, count = "\n".join(self._lines) + "\n", len(self._lines)
+        self._lines = []
+        self._pending.append(self._writer.submit(self._merge_block, block, count))
+        while len(self._pending) > BLOCKS_AHEAD:
+            self._count(self._pending.popleft().result())
+
+    def _count(self, outcome: BlockOutcome) -> None:
+        self.result.already_present += outcome.already_present
+        self.result.applied += outcome.applied
+        for row_number, referensi in outcome.conflicts:
+            self.result.reject(row_number, [("referensi", conflict_message(referensi))])
+
+    def _merge_block(self, block: str, count: int) -> BlockOutcome:
+        """Runs on the ledger writer: stage one block, count what the ledger holds, insert the rest."""
+        with self._connection.cursor() as cursor:
+            cursor.execute("TRUNCATE payment_chunk")
+            with cursor.copy(f"COPY payment_chunk ({STAGED_COLUMNS}) FROM STDIN") as copy:
+                copy.write(block)
+            cursor.execute(STORED_SQL)
+            already, conflicts = 0, []
+            for row_number, referensi, found in cursor.fetchall():
+                if row_number is None:
+                    already += found
+                else:
+                    conflicts.append((row_number, referensi))
+            applied = count - already - len(conflicts)
+            if applied and not self.dry_run:
+                only_new = ONLY_NEW if already or conflicts else "TRUE"
+                # the block is joined to its own few people by hash, never row against row
+                cursor.execute("SET LOCAL enable_nestloop = off")
+                cursor.execute(INSERT_SQL.format(only_new=only_new), self._stamp)
+                cursor.execute("RESET enable_nestloop")
+        return BlockOutcome(already, conflicts, applied)
 
     def finish(self) -> None:
-        """End the COPY: every staged row is in the table."""
-        self._copy = None
-        self._stream.close()
+        """Merge the last block and wait for the writer: the ledger then holds the whole file."""
+        self._send()
+        try:
+            while self._pending:
+                self._count(self._pending.popleft().result())
+        finally:
+            self._writer.shutdown(wait=True, cancel_futures=True)
 
-    def abort(self, error: BaseException) -> None:
-        """End the COPY with an error (the transaction is then rolled back)."""
-        self._copy = None
-        self._stream.__exit__(type(error), error, error.__traceback__)
-
-    def merge(self, result: ImportResult, *, by: User | None, dry_run: bool) -> None:
-        """Count what the ledger already holds, reject conflicting references, insert the rest."""
-        self.finish()
-        if not self.staged:
-            return
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE payment_staging")
-            # One row per conflicting reference; every identical one falls in the single NULL group.
-            cursor.execute(
-                """
-                SELECT CASE WHEN same THEN NULL ELSE row_number END,
-                       CASE WHEN same THEN NULL ELSE referensi END, count(*)
-                FROM (
-                    SELECT s.row_number, s.referensi,
-                           (p.nik_hash, p.periode, p.jumlah, p.tanggal_bayar)
-                           = (s.nik_hash, s.periode, s.jumlah, s.tanggal_bayar) AS same
-                    FROM payment_staging s JOIN contributions_payment p ON p.referensi = s.referensi
-                ) matched
-                GROUP BY 1, 2 ORDER BY 1
-                """
-            )
-            stored = 0
-            for row_number, referensi, count in cursor.fetchall():
-                stored += count
-                if row_number is None:
-                    result.already_present += count
-                else:
-                    result.reject(row_number, [("referensi", conflict_message(referensi))])
-            applied = self.staged - stored
-            result.applied += applied
-            if dry_run or not applied:
-                return
-            only_new = "NOT EXISTS (SELECT 1 FROM contributions_payment p WHERE p.referensi = s.referensi)"
-            if not stored:
-                only_new = "TRUE"  # nothing staged is in the ledger: no anti-join needed
-            cursor.execute(
-                f"""
-                WITH added AS (
-                    INSERT INTO contributions_payment (
-                        worker_id, nik_hash, nik_encrypted, nik_masked, kpj, periode, jumlah, tanggal_bayar,
-                        referensi, kelurahan_id, import_batch, created_by_id, created_at
-                    )
-                    SELECT w.id, s.nik_hash, CASE WHEN w.id IS NULL THEN s.nik_encrypted ELSE '' END,
-                           s.nik_masked, s.kpj, s.periode, s.jumlah, s.tanggal_bayar, s.referensi,
-                           w.kelurahan_id, %s, %s, %s
-                    FROM payment_staging s LEFT JOIN workers_worker w ON w.nik_hash = s.nik_hash
-                    WHERE {only_new}
-                    ORDER BY s.row_number
-                    RETURNING worker_id, tanggal_bayar
-                )
-                INSERT INTO payment_touched (worker_id, since)
-                SELECT worker_id, min(tanggal_bayar) FROM added GROUP BY worker_id
-                """,  # noqa: S608 - no user text in the statement
-                [self.batch, by.pk if by is not None else None, timezone.now()],
-            )
+    def abort(self) -> None:
+        """Stop merging (the transaction is then rolled back): blocks not started are dropped."""
+        self._lines = []
+        self._writer.shutdown(wait=True, cancel_futures=True)
+        self._pending.clear()
 
     def refresh_coverage(self, book: TariffBook | None = None) -> None:
         """Recompute the touched workers' coverage; mark their lingkungan summaries stale from the earliest payment."""
@@ -185,27 +238,29 @@ class StagedPayments:
         mark_summaries_stale(lingkungan, earliest)
 
 
-# Most months are paid on one day: covered from that day when the day's total reaches the amount
-# due. Only months with payments on several days need the running balance (window functions).
-COVERAGE_SQL = """
+# A month whose payments all came on one day is covered from that day when they reach the amount
+# due; most months are. Only months paid on several days need the running balance of each day's
+# closing total (window functions over `coverage_daily`).
+# Each month of coverage_months with the amount due and the worker's kelurahan.
+PRICED_MONTHS = """
+    coverage_months m
+    JOIN workers_worker w ON w.id = m.worker_id
+    JOIN coverage_due du ON du.periode = m.periode AND du.program = w.program AND du.sektor = w.sektor
+        AND du.sumber_iuran = w.sumber_iuran AND du.penghasilan = w.penghasilan
+"""
+COVERAGE_SQL = f"""
 INSERT INTO contributions_workermonth (
     worker_id, periode, periode_index, amount_due, amount_paid, paid_from, paid_until, kelurahan_id
 )
-WITH months AS (
-    SELECT d.worker_id, d.periode, sum(d.amount) AS total, du.due, w.kelurahan_id,
-           count(*) AS paying_days, min(d.day) AS first_day
-    FROM coverage_daily d
-    JOIN workers_worker w ON w.id = d.worker_id
-    JOIN coverage_due du ON du.periode = d.periode AND du.program = w.program AND du.sektor = w.sektor
-        AND du.sumber_iuran = w.sumber_iuran AND du.penghasilan = w.penghasilan
-    GROUP BY d.worker_id, d.periode, du.due, w.kelurahan_id
+WITH several_days AS (
+    SELECT m.worker_id, m.periode, du.periode_index, m.total, du.due, w.kelurahan_id
+    FROM {PRICED_MONTHS}
+    WHERE m.first_day < m.last_day
 ),
 days AS (
-    -- coverage is judged on each day's closing balance
     SELECT d.worker_id, d.periode, d.day,
            sum(d.amount) OVER (PARTITION BY d.worker_id, d.periode ORDER BY d.day) >= m.due AS covered
-    FROM coverage_daily d JOIN months m ON m.worker_id = d.worker_id AND m.periode = d.periode
-    WHERE m.paying_days > 1
+    FROM coverage_daily d JOIN several_days m ON m.worker_id = d.worker_id AND m.periode = d.periode
 ),
 changes AS (
     SELECT worker_id, periode, day, covered,
@@ -219,21 +274,20 @@ spans AS (
     FROM changes WHERE covered <> was_covered
 ),
 coverage AS (
-    SELECT worker_id, periode, total, due, kelurahan_id,
-           CASE WHEN total >= due THEN first_day END AS paid_from, NULL::date AS paid_until
-    FROM months WHERE paying_days = 1
+    SELECT m.worker_id, m.periode, du.periode_index, m.total, du.due, w.kelurahan_id,
+           CASE WHEN m.total >= du.due THEN m.first_day END AS paid_from, NULL::date AS paid_until
+    FROM {PRICED_MONTHS}
+    WHERE m.first_day = m.last_day
     UNION ALL
-    SELECT m.worker_id, m.periode, m.total, m.due, m.kelurahan_id, s.paid_from, s.paid_until
-    FROM months m
+    SELECT m.worker_id, m.periode, m.periode_index, m.total, m.due, m.kelurahan_id, s.paid_from, s.paid_until
+    FROM several_days m
     LEFT JOIN spans s ON s.worker_id = m.worker_id AND s.periode = m.periode AND s.covered
-    WHERE m.paying_days > 1
 )
 -- in worker order, so the (worker, paid_from) index is written page after page
-SELECT worker_id, periode, (extract(year FROM periode) * 12 + extract(month FROM periode) - 1)::integer,
-       due, total, paid_from, paid_until, kelurahan_id
+SELECT worker_id, periode, periode_index, due, total, paid_from, paid_until, kelurahan_id
 FROM coverage
 ORDER BY worker_id, periode, paid_from
-"""
+"""  # noqa: S608 - built from constants only
 
 
 def recompute_coverage(
@@ -254,14 +308,22 @@ def recompute_coverage(
                 for worker_id in set(worker_ids):
                     copy.write_row((worker_id,))
         cursor.execute("ANALYZE coverage_workers")
-        cursor.execute("DROP TABLE IF EXISTS coverage_daily")
-        cursor.execute(
-            "CREATE TEMP TABLE coverage_daily ON COMMIT DROP AS"
-            " SELECT p.worker_id, p.periode, p.tanggal_bayar AS day, sum(p.jumlah) AS amount"
+        _temp_table_as(
+            cursor,
+            "coverage_months",
+            "SELECT p.worker_id, p.periode, sum(p.jumlah) AS total,"
+            " min(p.tanggal_bayar) AS first_day, max(p.tanggal_bayar) AS last_day"
             " FROM contributions_payment p JOIN coverage_workers t ON t.worker_id = p.worker_id"
-            " GROUP BY p.worker_id, p.periode, p.tanggal_bayar"
+            " GROUP BY p.worker_id, p.periode",
         )
-        cursor.execute("ANALYZE coverage_daily")
+        _temp_table_as(
+            cursor,
+            "coverage_daily",
+            "SELECT p.worker_id, p.periode, p.tanggal_bayar AS day, sum(p.jumlah) AS amount"
+            " FROM contributions_payment p JOIN coverage_months m"
+            " ON m.worker_id = p.worker_id AND m.periode = p.periode AND m.first_day < m.last_day"
+            " GROUP BY p.worker_id, p.periode, p.tanggal_bayar",
+        )
         _fill_due(cursor, book)
         cursor.execute(
             "DELETE FROM contributions_workermonth m USING coverage_workers t WHERE m.worker_id = t.worker_id"
@@ -276,27 +338,33 @@ def recompute_coverage(
         return written
 
 
+def _temp_table_as(cursor: Any, name: str, query: str) -> None:
+    cursor.execute(f"DROP TABLE IF EXISTS {name}")
+    cursor.execute(f"CREATE TEMP TABLE {name} ON COMMIT DROP AS {query}")
+    cursor.execute(f"ANALYZE {name}")
+
+
 def _fill_due(cursor: Any, book: TariffBook) -> None:
     """The amount due per distinct (month, program, sector, payer, income), from the one tariff function."""
     _temp_table(
         cursor,
         "coverage_due",
-        "periode date, program varchar(20), sektor varchar(20), sumber_iuran varchar(10),"
+        "periode date, periode_index integer, program varchar(20), sektor varchar(20), sumber_iuran varchar(10),"
         " penghasilan integer, due bigint",
     )
     # Every month paid for with every tariff combination of the workers concerned: a few hundred
     # rows at most, some never used, cheaper than finding the exact pairs among a million.
     cursor.execute(
         "SELECT m.periode, c.program, c.sektor, c.sumber_iuran, c.penghasilan"
-        " FROM (SELECT DISTINCT periode FROM coverage_daily) m"
+        " FROM (SELECT DISTINCT periode FROM coverage_months) m"
         " CROSS JOIN (SELECT DISTINCT w.program, w.sektor, w.sumber_iuran, w.penghasilan"
         "             FROM workers_worker w JOIN coverage_workers t ON t.worker_id = w.id) c"
     )
     combos: list[tuple[datetime.date, str, str, str, int]] = cursor.fetchall()
     with cursor.cursor.copy(
-        "COPY coverage_due (periode, program, sektor, sumber_iuran, penghasilan, due) FROM STDIN"
+        "COPY coverage_due (periode, periode_index, program, sektor, sumber_iuran, penghasilan, due) FROM STDIN"
     ) as copy:
         for month, program, sektor, payer, income in combos:
             due = book.due(month=month, program=program, sektor=sektor, sumber_iuran=payer, penghasilan=income)
-            copy.write_row((month, program, sektor, payer, income, due.total))
+            copy.write_row((month, month_index(month), program, sektor, payer, income, due.total))
     cursor.execute("ANALYZE coverage_due")

@@ -348,18 +348,18 @@ class PaymentImport:
     def run(self, path: Path) -> ImportResult:
         with transaction.atomic():
             if use_staging():
-                self.staging = StagedPayments(self.batch)
+                self.staging = StagedPayments(self.batch, self.result, by=self.by, dry_run=self.dry_run)
             try:
                 for chunk in _chunks(self.valid_rows(path)):
                     self.apply_chunk(chunk)
                     if self.progress is not None:
                         self.progress(self.result.rows)
-            except BaseException as error:
+            except BaseException:
                 if self.staging is not None:
-                    self.staging.abort(error)  # the staging COPY is still open: end it first
+                    self.staging.abort()  # the ledger writer may still be merging: stop it first
                 raise
             if self.staging is not None:
-                self.staging.merge(self.result, by=self.by, dry_run=self.dry_run)
+                self.staging.finish()
             # Rejections are reported in file order, whichever step found them.
             self.result.errors.sort(key=lambda e: e.row)
             if self.dry_run:

@@ -18,7 +18,7 @@ import xlsxwriter
 from django.db import connection, transaction
 from django.utils import translation
 
-from kepling.contributions import imports, ledger
+from kepling.contributions import fastpath, imports, ledger
 from kepling.contributions.fastpath import recompute_coverage
 from kepling.contributions.imports import RowChecker, _column_texts, import_payments_file, parse_payment_row
 from kepling.contributions.ledger import recompute_worker_months_here, record_payment, reverse_payment
@@ -266,6 +266,7 @@ def test_the_staged_path_gives_the_portable_result_ledger_and_coverage(
     registry, petugas_bpjs, tmp_path, monkeypatch, chunk
 ):
     monkeypatch.setattr(imports, "CHUNK", chunk)
+    monkeypatch.setattr(fastpath, "LEDGER_CHUNK", chunk)  # with 3, the ledger writer merges several blocks
     path = messy(tmp_path / "extract.csv")
 
     def apply_twice() -> Any:
@@ -335,7 +336,8 @@ def test_an_import_interrupted_after_staging_leaves_nothing(registry, tmp_path, 
 def test_an_import_interrupted_while_reading_leaves_nothing_and_the_connection_usable(
     registry, tmp_path, monkeypatch
 ):
-    monkeypatch.setattr(imports, "CHUNK", 3)  # several chunks are staged before the failure
+    monkeypatch.setattr(imports, "CHUNK", 3)  # several blocks are merged before the failure
+    monkeypatch.setattr(fastpath, "LEDGER_CHUNK", 3)
     path = messy(tmp_path / "extract.csv")
     before = _state()
     real_check = imports.RowChecker.check
