@@ -258,7 +258,7 @@ def _chunks(rows: Iterator[PaymentRow]) -> Iterator[list[PaymentRow]]:
 
 
 def use_staging() -> bool:
-    """Whether imports go through a COPY-filled staging table and set-based SQL (PostgreSQL)."""
+    """Whether imports are merged into the ledger in blocks by COPY and set-based SQL (PostgreSQL)."""
     return connection.vendor == "postgresql"
 
 
