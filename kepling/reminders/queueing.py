@@ -48,6 +48,18 @@ LEFT JOIN reminders_tmp_standing p ON p.worker_id = w.id
 WHERE w.tanggal_daftar <= %s AND (w.withdrawn_on IS NULL OR w.withdrawn_on > %s) AND {condition}
 """
 
+# A before-due rule for the standing table's month: every worker but those whose standing rules
+# them out (the month paid, or inactive). Written as an anti-join so the few excluded are hashed
+# and the workers read once in their own order, rather than every worker hashed to be joined.
+BEFORE_DUE_CANDIDATES_SQL = """
+SELECT w.id, w.no_hp, w.kelurahan_id, w.lingkungan_id, w.program, w.sektor, w.sumber_iuran, w.penghasilan,
+       {rule} AS rule_id
+FROM workers_worker w
+WHERE w.tanggal_daftar <= %s AND (w.withdrawn_on IS NULL OR w.withdrawn_on > %s)
+  AND NOT EXISTS (
+      SELECT 1 FROM reminders_tmp_standing p WHERE p.worker_id = w.id AND (p.latest < %s OR p.has_month <> 0))
+"""
+
 # Every arrears rule of a month in one pass over the workers: each picks the latest paid month
 # its arrears count implies (one row per rule in reminders_tmp_rules).
 ARREARS_CANDIDATES_SQL = """
@@ -148,8 +160,9 @@ def candidate_sql(
     if rule.kind == RuleKind.ARREARS:
         condition, params = "p.latest = %s", [last_due - rule.arrears_months]
     elif month == standing_month:
-        condition = "(p.worker_id IS NULL OR (p.latest >= %s AND p.has_month = 0))"
-        params = [last_due - ARREARS_BEFORE_INACTIVE]
+        # not yet paid for the month and not inactive (or no paid month at all)
+        sql = BEFORE_DUE_CANDIDATES_SQL.format(rule=int(rule.pk))
+        return sql, [day, day, last_due - ARREARS_BEFORE_INACTIVE]
     else:
         condition = f"(p.worker_id IS NULL OR (p.latest >= %s AND {MONTH_UNPAID_SQL}))"
         params = [last_due - ARREARS_BEFORE_INACTIVE, month_index(month), day, day]
