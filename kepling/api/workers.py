@@ -39,7 +39,7 @@ from kepling.workers.actions import WorkerInput, register_worker, update_worker
 from kepling.workers.models import Worker
 from kepling.workers.queries import access_worker, workers_for
 from kepling.workers.references import REGISTERING_ROLES
-from kepling.workers.validation import Problem, name_key
+from kepling.workers.validation import Problem, search_key
 
 router = Router(tags=["workers"])
 
@@ -112,8 +112,8 @@ def list_workers(request: HttpRequest, filters: Query[WorkerFilters]) -> WorkerP
         workers = workers.filter(lingkungan__kode=filters.lingkungan)
     if filters.status:
         workers = workers.filter(**{"status": filters.status})
-    if filters.q and filters.q.strip():
-        workers = workers.filter(name_key__contains=name_key(filters.q))
+    if filters.q and (query := search_key(filters.q)):
+        workers = workers.filter(name_key__contains=query)
     if filters.registered_from:
         workers = workers.filter(tanggal_daftar__gte=filters.registered_from)
     if filters.registered_to:

@@ -42,7 +42,7 @@ from kepling.regions.queries import level_names
 from kepling.workers.decisions import DECIDING_ROLES, resolve_attribution_conflict, resolve_likely_duplicate
 from kepling.workers.models import DecisionStatus
 from kepling.workers.queries import conflicts_for, duplicates_for, workers_for
-from kepling.workers.validation import InvalidWorkerDataError
+from kepling.workers.validation import InvalidWorkerDataError, search_key
 
 DASHBOARD_ROLES = frozenset({Role.LURAH, Role.CAMAT, Role.ADMIN_KOTA, Role.PIMPINAN, Role.PETUGAS_BPJS})
 WORKERS_PER_PAGE = 50
@@ -182,11 +182,11 @@ def _behind_context(node: Wilayah, as_of: datetime.date) -> dict[str, Any]:
 
 
 def _workers_context(request: HttpRequest, user: User, node: Wilayah, as_of: datetime.date) -> dict[str, Any]:
-    search = request.GET.get("q", "").strip()[:100]
+    search = search_key(request.GET.get("q", ""))
     status = request.GET.get("status", "")
     workers = workers_for(user).filter(registered_on(as_of), lingkungan=node)
     if search:
-        workers = workers.filter(name_key__contains=search.casefold())
+        workers = workers.filter(name_key__contains=search)
     annotated = with_status(workers, as_of)
     if status in {s.value for s in Status}:
         annotated = annotated.filter(status=status)  # type: ignore[misc]  # an annotation, unknown to the stubs

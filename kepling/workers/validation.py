@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import functools
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 import phonenumbers
@@ -128,6 +129,12 @@ class NikFacts:
 def name_key(nama: str) -> str:
     """The form of a name used to spot the same person under two NIKs."""
     return " ".join(nama.casefold().split())
+
+
+def search_key(text: str, limit: int = 100) -> str:
+    """Typed search text in the form of `name_key`, without control characters (a NUL cannot be queried)."""
+    printable = "".join(ch for ch in text[: limit * 2] if unicodedata.category(ch) != "Cc" or ch.isspace())
+    return name_key(printable)[:limit]
 
 
 def clean_nik(text: str) -> str:

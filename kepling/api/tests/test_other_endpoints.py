@@ -164,3 +164,12 @@ def test_a_forged_host_header_gets_the_error_shape_under_the_api():
     assert_error(answer, 400, "bad_request")
     page = client.get("/masuk/")
     assert page.status_code == 400 and page["Content-Type"].startswith("text/html")
+
+
+def test_a_nul_character_in_the_query_is_refused_before_any_view(api_as, city, kepling_user):
+    # PostgreSQL refuses NUL in text values: without the check this was a server error.
+    assert_error(api_as(kepling_user).get("/workers", q="\x00Siti"), 400, "bad_request")
+    assert_error(api_as(kepling_user).get("/wilayah", parent="12.71\x00"), 400, "bad_request")
+    assert api_as(kepling_user).get("/workers", q="Siti").status_code == 200
+    page = Client().get("/masuk/", {"next": "/\x00"})
+    assert page.status_code == 400 and page["Content-Type"].startswith("text/html")

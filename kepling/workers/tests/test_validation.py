@@ -221,3 +221,11 @@ def test_missing_values_are_named_by_their_column(city: City) -> None:
         "sumber_iuran",
         "tanggal_daftar",
     }
+
+
+def test_search_text_keeps_the_name_form_without_control_characters():
+    from kepling.workers.validation import search_key
+
+    assert search_key("  Siti\x00  NUR\tHALIZA ") == "siti nur haliza"
+    assert search_key("\x00\x07") == ""
+    assert len(search_key("a" * 500)) == 100

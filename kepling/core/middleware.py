@@ -1,0 +1,31 @@
+"""Requests refused before any view runs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.core.exceptions import SuspiciousOperation
+from django.http import HttpRequest, HttpResponse
+
+
+class NulCharacterInRequestError(SuspiciousOperation):
+    """A NUL character in the path or the query string."""
+
+
+class RejectNulCharactersMiddleware:
+    """Answer 400 to a request whose path or query string holds a NUL character.
+
+    No page or API parameter can contain one, and PostgreSQL refuses it in any text value, so
+    such a request would otherwise end as a server error deep in a query. Django turns the
+    exception into its 400 response (the API's JSON error shape under /api/).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()
+        ):
+            raise NulCharacterInRequestError("NUL character in the request")
+        return self.get_response(request)
