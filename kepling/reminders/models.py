@@ -142,8 +142,16 @@ class ContactOutcome(models.Model):
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
     note = models.CharField(_("note"), max_length=500, blank=True)
     at = models.DateTimeField(_("at"), auto_now_add=True)
+    # On PostgreSQL the outbox is partitioned by month, and a partitioned table's unique keys
+    # must include the month, so the database cannot check a key on the message id alone;
+    # Django applies SET_NULL and `kepling check_keys` finds any outcome whose message is gone.
     message = models.ForeignKey(
-        OutboxMessage, null=True, blank=True, on_delete=models.SET_NULL, related_name="outcomes"
+        OutboxMessage,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="outcomes",
+        db_constraint=False,
     )
     kelurahan = models.ForeignKey("regions.Wilayah", on_delete=models.PROTECT, related_name="+")
 

@@ -22,6 +22,7 @@ from kepling.core.periods import last_due_month_before, month_index
 from kepling.reminders.defaults import DEFAULT_RULES
 from kepling.reminders.messages import firing_month
 from kepling.reminders.models import MessageStatus, ReminderRule, RuleKind
+from kepling.reminders.partitions import ensure_month_partition
 from kepling.workers.models import Worker
 
 TARIFF_TABLE = "reminders_tmp_tariff"
@@ -396,6 +397,9 @@ def queue_reminders(*, as_of: datetime.date, channel: str, dry_run: bool = False
         .order_by()
     )
     standing_month = next((m for r, m in firing if r.kind == RuleKind.BEFORE_DUE), None)
+    if not dry_run:
+        for month in sorted({m for _rule, m in firing}):
+            ensure_month_partition(month)
     with transaction.atomic(), connection.cursor() as cursor:
         _load_temp_tables(cursor, as_of, standing_month)
         try:

@@ -1,0 +1,58 @@
+"""The outbox on PostgreSQL: one partition per month reminded about.
+
+A day's queueing writes hundreds of thousands of rows for one month. In a table of their own,
+the month's rows go into small indexes page after page, instead of being threaded through
+indexes holding every earlier month (docs/decisions/0006-outbox-partitioned-by-month.md).
+Rows for a month without a partition (written through the ORM) land in the default
+partition; creating the month's partition moves them into it.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import connection, transaction
+
+from kepling.core.periods import add_months, month_start
+
+OUTBOX = "reminders_outboxmessage"
+DEFAULT_PARTITION = f"{OUTBOX}_default"
+# The same lock as a queueing run: partitions are created one run at a time.
+PARTITION_LOCK = 7_310_251
+
+
+def partitioned() -> bool:
+    """Whether the outbox is partitioned by month (PostgreSQL)."""
+    return connection.vendor == "postgresql"
+
+
+def partition_name(month: datetime.date) -> str:
+    return f"{OUTBOX}_{month:%Y_%m}"
+
+
+def ensure_month_partition(month: datetime.date) -> bool:
+    """Create the partition for `month` if it is missing; returns whether it was created.
+
+    Runs in a transaction of its own, committed before queueing starts: attaching a partition
+    locks the default partition, and readers of the outbox must not wait for a whole run.
+    """
+    if not partitioned():
+        return False
+    month = month_start(month)
+    name = partition_name(month)
+    # Dates from `datetime.date` written as literals: DDL takes no parameters.
+    start, end = month.isoformat(), add_months(month, 1).isoformat()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [name])
+        if cursor.fetchone()[0]:
+            return False
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [PARTITION_LOCK])
+        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [name])
+        if cursor.fetchone()[0]:
+            return False  # another run created it while this one waited
+        cursor.execute(f"CREATE TABLE {name} (LIKE {OUTBOX} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)")
+        in_month = f"periode >= DATE '{start}' AND periode < DATE '{end}'"
+        cursor.execute(f"INSERT INTO {name} SELECT * FROM {DEFAULT_PARTITION} WHERE {in_month}")  # noqa: S608
+        cursor.execute(f"DELETE FROM {DEFAULT_PARTITION} WHERE {in_month}")  # noqa: S608
+        cursor.execute(f"ALTER TABLE {OUTBOX} ATTACH PARTITION {name} FOR VALUES FROM ('{start}') TO ('{end}')")
+    return True
