@@ -81,7 +81,7 @@ MONTH_UNPAID_SQL = """NOT EXISTS (
 
 # In worker order, so consecutive rows land in neighbouring index pages (unsorted, a run of
 # 800,000 rows takes half as long again). On PostgreSQL the runs are serialised by an advisory
-# lock and rows already queued are left out by an anti-join ({new_only}); SQLite (one writer at
+# lock and rows already queued are left out by an anti-join (FRESH_CANDIDATES_SQL); SQLite (one writer at
 # a time) lets the unique key skip them ({on_conflict}).
 INSERT_SQL = """
 INSERT INTO reminders_outboxmessage
@@ -91,13 +91,17 @@ SELECT c.id, c.rule_id, %s, t.jumlah, %s, c.no_hp, '', %s, 0, '', %s, '', c.kelu
 FROM {candidates} c
 JOIN reminders_tmp_tariff t
   ON t.program = c.program AND t.sektor = c.sektor AND t.payer = c.sumber_iuran AND t.penghasilan = c.penghasilan
-WHERE 1 = 1 {new_only}
 ORDER BY c.id
 {on_conflict}
 """
 
-NEW_ONLY_SQL = """AND NOT EXISTS (
-    SELECT 1 FROM reminders_outboxmessage o WHERE o.periode = %s AND o.rule_id = c.rule_id AND o.worker_id = c.id)"""
+# The candidates not yet queued for the month. `OFFSET 0` keeps this a step of its own, taken
+# before the tariff join: a re-run usually finds none, and the tariff join is then skipped.
+FRESH_CANDIDATES_SQL = """(
+    SELECT * FROM cand c
+    WHERE NOT EXISTS (
+        SELECT 1 FROM reminders_outboxmessage o WHERE o.periode = %s AND o.rule_id = c.rule_id AND o.worker_id = c.id)
+    OFFSET 0)"""
 
 # Any number that no other advisory lock of this database uses: one queueing run at a time.
 QUEUEING_LOCK = 7_310_251
@@ -302,7 +306,7 @@ def _insert_postgres(cursor: Any, batch: Batch) -> list[RuleRun]:
     )
     if not cursor.fetchone()[0]:
         # The first run of these rules for the month (the usual case): every candidate is new.
-        insert = INSERT_SQL.format(candidates=f"({cand_sql})", new_only="", on_conflict="")
+        insert = INSERT_SQL.format(candidates=f"({cand_sql})", on_conflict="")
         params = [*batch.insert_params(), *cand_params]  # the SELECT list's parameters come first
         if len(batch.rules) == 1:
             cursor.execute(insert, params)
@@ -315,7 +319,7 @@ def _insert_postgres(cursor: Any, batch: Batch) -> list[RuleRun]:
             )
             inserted = _counted(cursor)[1]
         return batch.runs(inserted, inserted)
-    insert = INSERT_SQL.format(candidates="cand", new_only=NEW_ONLY_SQL, on_conflict="")
+    insert = INSERT_SQL.format(candidates=FRESH_CANDIDATES_SQL, on_conflict="")
     # Leaving out what is queued is one hash anti-join over the month's rows, not a probe per
     # candidate (the statistics lag behind a run that just wrote the rows).
     cursor.execute("SET LOCAL enable_nestloop = off")
@@ -336,7 +340,7 @@ def _insert_portable(cursor: Any, batch: Batch) -> list[RuleRun]:
     cand_sql, cand_params = batch.candidates
     cursor.execute(f"SELECT COUNT(*) FROM ({cand_sql}) c", cand_params)  # noqa: S608
     total = int(cursor.fetchone()[0])
-    insert = INSERT_SQL.format(candidates=f"({cand_sql})", new_only="", on_conflict="ON CONFLICT DO NOTHING")
+    insert = INSERT_SQL.format(candidates=f"({cand_sql})", on_conflict="ON CONFLICT DO NOTHING")
     # The SELECT list's parameters come before the sub-select's in the statement's text.
     cursor.execute(insert, [*batch.insert_params(), *cand_params])
     return batch.runs({rule.pk: total}, {rule.pk: max(cursor.rowcount, 0)})
