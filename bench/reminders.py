@@ -8,7 +8,7 @@ workers and their paid months set-based (INSERT ... SELECT generate_series) once
 the due date (17 Nov, the 15th being a Saturday), the day after it (arrears 1, 2, 3 and the
 reactivation invitation), and a repeat run that finds everything already queued. Each timed
 run starts as the time between two daily runs leaves the server: the outbox's partitions
-analysed (autovacuum does so after a large insert) and a checkpoint written. The figures go to
+analysed (autovacuum does so after a large insert), files written out and a checkpoint done. The figures go to
 docs/performance.md by hand.
 """
 
@@ -128,10 +128,11 @@ def generate(workers: int) -> None:
 
 
 def _as_between_days() -> None:
-    """The server as the days between two runs leave it: the outbox's partitions analysed (as
-    autovacuum does after a large insert) and a checkpoint written."""
+    """The server as the days between two runs leave it: files written out, the outbox's
+    partitions analysed (as autovacuum does after a large insert) and a checkpoint done."""
     from django.db import connection
 
+    os.sync()
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT inhrelid::regclass::text FROM pg_inherits WHERE inhparent = 'reminders_outboxmessage'::regclass"
