@@ -64,9 +64,14 @@ def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoSite]:
     yield from start_demo_site(tmp_path_factory.mktemp("demo-site"))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Browser]:
-    """Debian's Chromium driven by Playwright."""
+    """Debian's Chromium driven by Playwright, for one test module.
+
+    Playwright's synchronous API keeps an event loop on the main thread while it is open, and
+    Django refuses database calls from a thread with a running loop: closed at the end of each
+    module, it cannot break the tests that follow, whatever their order.
+    """
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
