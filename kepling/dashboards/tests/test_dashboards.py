@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -190,3 +191,20 @@ def test_a_kepling_has_no_city_dashboard(kepling_user: User) -> None:
 def test_dashboards_need_sign_in(client: Client, city: City) -> None:
     response = client.get("/dasbor/")
     assert response.status_code == 302 and "/masuk/" in response["Location"]
+
+
+def test_the_default_date_follows_the_ledger_and_is_found_once_per_change(
+    city: City, django_assert_num_queries: Any
+) -> None:
+    from kepling.contributions.ledger import record_payment
+    from kepling.dashboards.queries import default_as_of
+
+    worker = make_worker(city.lingkungan[0])
+    june = datetime.date(2025, 6, 1)
+    record_payment(by=None, worker=worker, periode=june, jumlah=16_800, tanggal_bayar=june, referensi="D-1")
+    assert default_as_of() == june
+    with django_assert_num_queries(1):  # the newest row only: the ledger has not changed
+        assert default_as_of() == june
+    later = datetime.date(2025, 7, 3)
+    record_payment(by=None, worker=worker, periode=later, jumlah=16_800, tanggal_bayar=later, referensi="D-2")
+    assert default_as_of() == later
