@@ -355,6 +355,31 @@ def test_an_import_interrupted_while_reading_leaves_nothing_and_the_connection_u
     assert import_payments_file(path).applied == 9  # rerun from the start: the whole file applies
 
 
+@on_postgresql
+def test_a_block_the_server_refuses_stops_the_import_and_leaves_nothing(registry, tmp_path, monkeypatch):
+    monkeypatch.setattr(imports, "CHUNK", 3)
+    monkeypatch.setattr(fastpath, "LEDGER_CHUNK", 3)
+    path = messy(tmp_path / "extract.csv")
+    before = _state()
+    real_merge = fastpath.StagedPayments._merge_block
+    blocks = []
+
+    def refused_second(self: Any, block: str, count: int) -> Any:
+        blocks.append(count)
+        if len(blocks) == 2:
+            # as a constraint or a lost connection would, on the writer's thread
+            with self._connection.cursor() as cursor:
+                cursor.execute("SELECT 1 / 0")
+        return real_merge(self, block, count)
+
+    monkeypatch.setattr(fastpath.StagedPayments, "_merge_block", refused_second)
+    with pytest.raises(Exception, match="division by zero"):
+        import_payments_file(path)
+    assert _state() == before
+    monkeypatch.setattr(fastpath.StagedPayments, "_merge_block", real_merge)
+    assert import_payments_file(path).applied == 9  # the connection is usable; the whole file applies
+
+
 # --- coverage in SQL against the Python walk --------------------------------------------------
 
 
