@@ -210,8 +210,8 @@ class StagedPayments:
 
     def finish(self) -> None:
         """Merge the last block and wait for the writer: the ledger then holds the whole file."""
-        self._send()
         try:
+            self._send()  # may already raise a failed block's error: the writer must still stop
             while self._pending:
                 self._count(self._pending.popleft().result())
         finally:
