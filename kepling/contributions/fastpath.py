@@ -32,7 +32,6 @@ if TYPE_CHECKING:
 WORK_MEM = "SET LOCAL work_mem = '256MB'"
 # COPY's text format: a backslash, tab or line break inside a value is written as an escape.
 COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-STAGED_COLUMNS = "row_number, nik_hash, nik_encrypted, nik_masked, kpj, periode, jumlah, tanggal_bayar, referensi"
 
 
 def conflict_message(referensi: str) -> str:
@@ -52,11 +51,20 @@ PEOPLE_REMEMBERED = 200_000
 # Blocks waiting for the ledger writer while the reader goes on: enough to keep both busy.
 BLOCKS_AHEAD = 2
 
-CHUNK_COLUMNS = (
-    "row_number integer NOT NULL, nik_hash varchar(64) NOT NULL, nik_encrypted text NOT NULL,"
-    " nik_masked varchar(16) NOT NULL, kpj varchar(11) NOT NULL, periode date NOT NULL,"
-    " jumlah integer NOT NULL, tanggal_bayar date NOT NULL, referensi varchar(80) NOT NULL"
-)
+# A block's columns, in the order of its COPY text (`StagedPayments.add`).
+CHUNK_FIELDS = [
+    ("row_number", "integer"),
+    ("nik_hash", "varchar(64)"),
+    ("nik_encrypted", "text"),
+    ("nik_masked", "varchar(16)"),
+    ("kpj", "varchar(11)"),
+    ("periode", "date"),
+    ("jumlah", "integer"),
+    ("tanggal_bayar", "date"),
+    ("referensi", "varchar(80)"),
+]
+CHUNK_COLUMNS = ", ".join(f"{name} {kind} NOT NULL" for name, kind in CHUNK_FIELDS)
+STAGED_COLUMNS = ", ".join(name for name, _kind in CHUNK_FIELDS)
 
 # A block is small next to the ledger and the registry, so both are looked up by index, a row at a
 # time, whatever the statistics of the moment say: `OFFSET 0` keeps each look-up a subquery run

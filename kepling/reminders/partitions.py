@@ -17,8 +17,9 @@ from kepling.core.periods import add_months, month_start
 
 OUTBOX = "reminders_outboxmessage"
 DEFAULT_PARTITION = f"{OUTBOX}_default"
-# The same lock as a queueing run: partitions are created one run at a time.
-PARTITION_LOCK = 7_310_251
+# Any number that no other advisory lock of this database uses: one queueing run, or one
+# partition being created, at a time.
+QUEUEING_LOCK = 7_310_251
 
 
 def partitioned() -> bool:
@@ -46,7 +47,7 @@ def ensure_month_partition(month: datetime.date) -> bool:
         cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [name])
         if cursor.fetchone()[0]:
             return False
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [PARTITION_LOCK])
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [QUEUEING_LOCK])
         cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [name])
         if cursor.fetchone()[0]:
             return False  # another run created it while this one waited

@@ -22,7 +22,7 @@ from kepling.core.periods import last_due_month_before, month_index
 from kepling.reminders.defaults import DEFAULT_RULES
 from kepling.reminders.messages import firing_month
 from kepling.reminders.models import MessageStatus, ReminderRule, RuleKind
-from kepling.reminders.partitions import ensure_month_partition
+from kepling.reminders.partitions import QUEUEING_LOCK, ensure_month_partition
 from kepling.workers.models import Worker
 
 TARIFF_TABLE = "reminders_tmp_tariff"
@@ -40,37 +40,39 @@ GROUP BY worker_id
 
 RULES_TABLE = "reminders_tmp_rules"
 
-# `{rule}` is a rule id (an integer) written into the statement.
-CANDIDATES_SQL = """
-SELECT w.id, w.no_hp, w.kelurahan_id, w.lingkungan_id, w.program, w.sektor, w.sumber_iuran, w.penghasilan,
-       {rule} AS rule_id
+# What every candidate query returns of a worker (with the rule id), and the workers it may pick:
+# registered and not withdrawn on the day (two date parameters).
+CANDIDATE_COLUMNS = "w.id, w.no_hp, w.kelurahan_id, w.lingkungan_id, w.program, w.sektor, w.sumber_iuran, w.penghasilan"
+ON_THE_REGISTER = "w.tanggal_daftar <= %s AND (w.withdrawn_on IS NULL OR w.withdrawn_on > %s)"
+
+# `{{rule}}` is a rule id (an integer) written into the statement.
+CANDIDATES_SQL = f"""
+SELECT {CANDIDATE_COLUMNS}, {{rule}} AS rule_id
 FROM workers_worker w
 LEFT JOIN reminders_tmp_standing p ON p.worker_id = w.id
-WHERE w.tanggal_daftar <= %s AND (w.withdrawn_on IS NULL OR w.withdrawn_on > %s) AND {condition}
-"""
+WHERE {ON_THE_REGISTER} AND {{condition}}
+"""  # noqa: S608 - built from constants only
 
 # A before-due rule for the standing table's month: every worker but those whose standing rules
 # them out (the month paid, or inactive). Written as an anti-join so the few excluded are hashed
 # and the workers read once in their own order, rather than every worker hashed to be joined.
-BEFORE_DUE_CANDIDATES_SQL = """
-SELECT w.id, w.no_hp, w.kelurahan_id, w.lingkungan_id, w.program, w.sektor, w.sumber_iuran, w.penghasilan,
-       {rule} AS rule_id
+BEFORE_DUE_CANDIDATES_SQL = f"""
+SELECT {CANDIDATE_COLUMNS}, {{rule}} AS rule_id
 FROM workers_worker w
-WHERE w.tanggal_daftar <= %s AND (w.withdrawn_on IS NULL OR w.withdrawn_on > %s)
+WHERE {ON_THE_REGISTER}
   AND NOT EXISTS (
       SELECT 1 FROM reminders_tmp_standing p WHERE p.worker_id = w.id AND (p.latest < %s OR p.has_month <> 0))
-"""
+"""  # noqa: S608 - built from constants only
 
 # Every arrears rule of a month in one pass over the workers: each picks the latest paid month
 # its arrears count implies (one row per rule in reminders_tmp_rules).
-ARREARS_CANDIDATES_SQL = """
-SELECT w.id, w.no_hp, w.kelurahan_id, w.lingkungan_id, w.program, w.sektor, w.sumber_iuran, w.penghasilan,
-       r.rule_id
+ARREARS_CANDIDATES_SQL = f"""
+SELECT {CANDIDATE_COLUMNS}, r.rule_id
 FROM workers_worker w
 JOIN reminders_tmp_standing p ON p.worker_id = w.id
 JOIN reminders_tmp_rules r ON r.latest = p.latest
-WHERE w.tanggal_daftar <= %s AND (w.withdrawn_on IS NULL OR w.withdrawn_on > %s)
-"""
+WHERE {ON_THE_REGISTER}
+"""  # noqa: S608 - built from constants only
 
 # A before-due rule whose month is not the one in the standing table (only with unusual offsets).
 MONTH_UNPAID_SQL = """NOT EXISTS (
@@ -103,8 +105,6 @@ FRESH_CANDIDATES_SQL = """(
         SELECT 1 FROM reminders_outboxmessage o WHERE o.periode = %s AND o.rule_id = c.rule_id AND o.worker_id = c.id)
     OFFSET 0)"""
 
-# Any number that no other advisory lock of this database uses: one queueing run at a time.
-QUEUEING_LOCK = 7_310_251
 
 
 @dataclass

@@ -14,7 +14,6 @@ from django.db import migrations
 OUTBOX = "reminders_outboxmessage"
 PLAIN = "reminders_outboxmessage_plain"
 INDEXES = [
-    f"ALTER TABLE {OUTBOX} ADD CONSTRAINT reminders_outboxmessage_pkey PRIMARY KEY (id, periode)",
     f"ALTER TABLE {OUTBOX} ADD CONSTRAINT one_reminder_per_month_rule_worker UNIQUE (periode, rule_id, worker_id)",
     f"CREATE INDEX reminders_o_worker__3a2e51_idx ON {OUTBOX} (worker_id, queued_on)",
     f"CREATE INDEX outbox_awaiting_delivery ON {OUTBOX} (id)"
@@ -48,17 +47,32 @@ def _restart_ids(cursor: Any) -> None:
     )
 
 
+def _create(cursor: Any, *, partitioned: bool) -> None:
+    """The outbox table again, with the columns, keys and indexes of the one set aside."""
+    by_month = " PARTITION BY RANGE (periode)" if partitioned else ""
+    cursor.execute(
+        f"CREATE TABLE {OUTBOX} (LIKE {PLAIN} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING IDENTITY){by_month}"
+    )
+    # a partitioned table's primary key must include the partition column
+    key = "id, periode" if partitioned else "id"
+    cursor.execute(f"ALTER TABLE {OUTBOX} ADD CONSTRAINT reminders_outboxmessage_pkey PRIMARY KEY ({key})")
+    for statement in INDEXES:
+        cursor.execute(statement)
+
+
+def _move_rows(cursor: Any) -> None:
+    """Every row (ids included) into the new table; the old one goes, with any partitions it had."""
+    cursor.execute(f"INSERT INTO {OUTBOX} SELECT * FROM {PLAIN}")  # noqa: S608
+    _restart_ids(cursor)
+    cursor.execute(f"DROP TABLE {PLAIN} CASCADE")
+
+
 def partition(apps: Any, schema_editor: Any) -> None:
     if schema_editor.connection.vendor != "postgresql":
         return
     with schema_editor.connection.cursor() as cursor:
         _set_aside(cursor)
-        cursor.execute(
-            f"CREATE TABLE {OUTBOX} (LIKE {PLAIN} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING IDENTITY)"
-            " PARTITION BY RANGE (periode)"
-        )
-        for statement in INDEXES:
-            cursor.execute(statement)
+        _create(cursor, partitioned=True)
         cursor.execute(f"CREATE TABLE {OUTBOX}_default PARTITION OF {OUTBOX} DEFAULT")
         cursor.execute(f"SELECT DISTINCT date_trunc('month', periode)::date FROM {PLAIN}")  # noqa: S608
         for (month,) in cursor.fetchall():
@@ -67,9 +81,7 @@ def partition(apps: Any, schema_editor: Any) -> None:
                 f"CREATE TABLE {OUTBOX}_{month:%Y_%m} PARTITION OF {OUTBOX}"
                 f" FOR VALUES FROM ('{month.isoformat()}') TO ('{end.isoformat()}')"
             )
-        cursor.execute(f"INSERT INTO {OUTBOX} SELECT * FROM {PLAIN}")  # noqa: S608
-        _restart_ids(cursor)
-        cursor.execute(f"DROP TABLE {PLAIN}")
+        _move_rows(cursor)
 
 
 def unpartition(apps: Any, schema_editor: Any) -> None:
@@ -77,15 +89,8 @@ def unpartition(apps: Any, schema_editor: Any) -> None:
         return
     with schema_editor.connection.cursor() as cursor:
         _set_aside(cursor)
-        cursor.execute(
-            f"CREATE TABLE {OUTBOX} (LIKE {PLAIN} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING IDENTITY)"
-        )
-        cursor.execute(f"ALTER TABLE {OUTBOX} ADD CONSTRAINT reminders_outboxmessage_pkey PRIMARY KEY (id)")
-        for statement in INDEXES[1:]:
-            cursor.execute(statement)
-        cursor.execute(f"INSERT INTO {OUTBOX} SELECT * FROM {PLAIN}")  # noqa: S608
-        _restart_ids(cursor)
-        cursor.execute(f"DROP TABLE {PLAIN} CASCADE")  # its partitions go with it
+        _create(cursor, partitioned=False)
+        _move_rows(cursor)
 
 
 class Migration(migrations.Migration):
