@@ -107,12 +107,11 @@ class OutboxMessage(models.Model):
         verbose_name = _("reminder message")
         verbose_name_plural = _("reminder messages")
         constraints = [
-            # Month and rule first: a day's queueing appends each rule's rows in worker order at one
-            # place of this index, and finds what a rule already queued for a month in one range.
-            models.UniqueConstraint(fields=["periode", "rule", "worker"], name="one_reminder_per_month_rule_worker"),
+            # Worker first, so this one index also finds a worker's reminders (their page, the
+            # follow-up list): a day's queueing writes each row into two indexes, not three.
+            models.UniqueConstraint(fields=["worker", "periode", "rule"], name="one_reminder_per_month_rule_worker"),
         ]
         indexes = [
-            models.Index(fields=["worker", "queued_on"]),
             # Only messages a backend sends itself wait for delivery; the Kepling's own WhatsApp
             # messages (the default channel, most rows) are sent from the follow-up list.
             models.Index(

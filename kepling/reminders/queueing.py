@@ -45,9 +45,10 @@ RULES_TABLE = "reminders_tmp_rules"
 CANDIDATE_COLUMNS = "w.id, w.no_hp, w.kelurahan_id, w.lingkungan_id, w.program, w.sektor, w.sumber_iuran, w.penghasilan"
 ON_THE_REGISTER = "w.tanggal_daftar <= %s AND (w.withdrawn_on IS NULL OR w.withdrawn_on > %s)"
 
-# `{{rule}}` is a rule id (an integer) written into the statement.
+# `{{rule}}` is a rule id (an integer) written into the statement, `{{columns}}` the worker's
+# columns read (CANDIDATE_COLUMNS, or only `w.id` for a re-run's first step).
 CANDIDATES_SQL = f"""
-SELECT {CANDIDATE_COLUMNS}, {{rule}} AS rule_id
+SELECT {{columns}}, {{rule}} AS rule_id
 FROM workers_worker w
 LEFT JOIN reminders_tmp_standing p ON p.worker_id = w.id
 WHERE {ON_THE_REGISTER} AND {{condition}}
@@ -57,7 +58,7 @@ WHERE {ON_THE_REGISTER} AND {{condition}}
 # them out (the month paid, or inactive). Written as an anti-join so the few excluded are hashed
 # and the workers read once in their own order, rather than every worker hashed to be joined.
 BEFORE_DUE_CANDIDATES_SQL = f"""
-SELECT {CANDIDATE_COLUMNS}, {{rule}} AS rule_id
+SELECT {{columns}}, {{rule}} AS rule_id
 FROM workers_worker w
 WHERE {ON_THE_REGISTER}
   AND NOT EXISTS (
@@ -72,6 +73,17 @@ FROM workers_worker w
 JOIN reminders_tmp_standing p ON p.worker_id = w.id
 JOIN reminders_tmp_rules r ON r.latest = p.latest
 WHERE {ON_THE_REGISTER}
+"""  # noqa: S608 - built from constants only
+
+# The (worker, rule) pairs of the arrears rules, for a re-run: they mostly turn out queued
+# already (the rules are re-checked daily until the next month's turn, so a missed day is caught
+# up), so the pairs come from the standing table, and of the workers only the few off the
+# register that day are read (a scan, not a join of every worker).
+ARREARS_PAIRS_SQL = f"""
+SELECT p.worker_id AS id, r.rule_id
+FROM reminders_tmp_standing p
+JOIN reminders_tmp_rules r ON r.latest = p.latest
+WHERE p.worker_id NOT IN (SELECT w.id FROM workers_worker w WHERE NOT ({ON_THE_REGISTER}))
 """  # noqa: S608 - built from constants only
 
 # A before-due rule whose month is not the one in the standing table (only with unusual offsets).
@@ -97,13 +109,24 @@ ORDER BY c.id
 {on_conflict}
 """
 
-# The candidates not yet queued for the month. `OFFSET 0` keeps this a step of its own, taken
-# before the tariff join: a re-run usually finds none, and the tariff join is then skipped.
-FRESH_CANDIDATES_SQL = """(
-    SELECT * FROM cand c
+# A re-run's candidates are found in two steps. First the (worker, rule) pairs not yet queued
+# for the month go into FRESH_TABLE, while every rule's candidates are counted; then only those
+# pairs are read with their workers' details, priced and queued. A re-run usually finds no new
+# pair, and then reads no worker at all.
+FRESH_TABLE = "reminders_tmp_fresh"
+FRESH_PAIRS_SQL = """
+WITH picked AS ({picked}),
+fresh AS (
+    INSERT INTO reminders_tmp_fresh (id, rule_id)
+    SELECT c.id, c.rule_id FROM picked c
     WHERE NOT EXISTS (
-        SELECT 1 FROM reminders_outboxmessage o WHERE o.periode = %s AND o.rule_id = c.rule_id AND o.worker_id = c.id)
-    OFFSET 0)"""
+        SELECT 1 FROM reminders_outboxmessage o WHERE o.periode = %s AND o.rule_id = c.rule_id AND o.worker_id = c.id))
+SELECT rule_id, COUNT(*) FROM picked GROUP BY rule_id
+"""
+FRESH_CANDIDATES_SQL = f"""(
+    SELECT {CANDIDATE_COLUMNS}, f.rule_id
+    FROM reminders_tmp_fresh f
+    JOIN workers_worker w ON w.id = f.id)"""  # noqa: S608 - built from constants only
 
 
 
@@ -156,7 +179,11 @@ class QueueResult:
 
 
 def candidate_sql(
-    rule: ReminderRule, month: datetime.date, as_of: datetime.date, standing_month: datetime.date | None
+    rule: ReminderRule,
+    month: datetime.date,
+    as_of: datetime.date,
+    standing_month: datetime.date | None,
+    columns: str = CANDIDATE_COLUMNS,
 ) -> tuple[str, list[Any]]:
     """The workers `rule` picks for `month` on `as_of`, as SQL and parameters (reads the standing table)."""
     day = connection.ops.adapt_datefield_value(as_of)
@@ -166,16 +193,17 @@ def candidate_sql(
         condition, params = "p.latest = %s", [last_due - rule.arrears_months]
     elif month == standing_month:
         # not yet paid for the month and not inactive (or no paid month at all)
-        sql = BEFORE_DUE_CANDIDATES_SQL.format(rule=int(rule.pk))
+        sql = BEFORE_DUE_CANDIDATES_SQL.format(columns=columns, rule=int(rule.pk))
         return sql, [day, day, last_due - ARREARS_BEFORE_INACTIVE]
     else:
         condition = f"(p.worker_id IS NULL OR (p.latest >= %s AND {MONTH_UNPAID_SQL}))"
         params = [last_due - ARREARS_BEFORE_INACTIVE, month_index(month), day, day]
-    return CANDIDATES_SQL.format(rule=int(rule.pk), condition=condition), [day, day, *params]
+    return CANDIDATES_SQL.format(columns=columns, rule=int(rule.pk), condition=condition), [day, day, *params]
 
 
 def arrears_candidate_sql(cursor: Any, rules: list[ReminderRule], as_of: datetime.date) -> tuple[str, list[Any]]:
-    """The workers every arrears rule in `rules` picks on `as_of` (fills the rules table)."""
+    """The workers every arrears rule in `rules` picks on `as_of` (fills the rules table, which
+    ARREARS_PAIRS_SQL reads too)."""
     last_due = month_index(last_due_month_before(as_of))
     cursor.execute(f"DELETE FROM {RULES_TABLE}")  # noqa: S608
     cursor.executemany(
@@ -224,10 +252,11 @@ def _load_temp_tables(cursor: Any, as_of: datetime.date, standing_month: datetim
         "penghasilan integer, jumlah integer)"
     )
     cursor.execute(f"CREATE TEMPORARY TABLE {RULES_TABLE} (rule_id bigint, latest integer)")
+    cursor.execute(f"CREATE TEMPORARY TABLE {FRESH_TABLE} (id bigint, rule_id bigint)")
 
 
 def _drop_temp_tables(cursor: Any) -> None:
-    for table in (TARIFF_TABLE, STANDING_TABLE, RULES_TABLE):
+    for table in (TARIFF_TABLE, STANDING_TABLE, RULES_TABLE, FRESH_TABLE):
         cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
 
@@ -260,6 +289,8 @@ class Batch:
     rules: list[ReminderRule]
     month: datetime.date
     candidates: tuple[str, list[Any]]
+    # The same workers as (id, rule_id) pairs, read as narrowly as the rules allow (for re-runs).
+    pairs: tuple[str, list[Any]]
     channel: str
     as_of: datetime.date
 
@@ -319,20 +350,27 @@ def _insert_postgres(cursor: Any, batch: Batch) -> list[RuleRun]:
             )
             inserted = _counted(cursor)[1]
         return batch.runs(inserted, inserted)
-    insert = INSERT_SQL.format(candidates=FRESH_CANDIDATES_SQL, on_conflict="")
+    return _insert_fresh(cursor, batch)
+
+
+def _insert_fresh(cursor: Any, batch: Batch) -> list[RuleRun]:
+    """A re-run: count every rule's candidates, set aside the pairs not yet queued, queue those."""
+    pairs_sql, pairs_params = batch.pairs
+    periode = connection.ops.adapt_datefield_value(batch.month)
+    cursor.execute(f"DELETE FROM {FRESH_TABLE}")  # noqa: S608
     # Leaving out what is queued is one hash anti-join over the month's rows, not a probe per
-    # candidate (the statistics lag behind a run that just wrote the rows).
+    # pair (the statistics lag behind a run that just wrote the rows).
     cursor.execute("SET LOCAL enable_nestloop = off")
-    # One statement counts each rule's candidates and the rows it inserted, so the split is exact.
-    cursor.execute(
-        f"WITH cand AS ({cand_sql}), ins AS ({insert} RETURNING rule_id) "  # noqa: S608
-        "SELECT 'c', rule_id, COUNT(*) FROM cand GROUP BY rule_id "
-        "UNION ALL SELECT 'i', rule_id, COUNT(*) FROM ins GROUP BY rule_id",
-        [*cand_params, *batch.insert_params(), periode],
-    )
-    runs = batch.runs(*_counted(cursor))
+    cursor.execute(FRESH_PAIRS_SQL.format(picked=pairs_sql), [*pairs_params, periode])
+    candidates = {int(rule_id): int(count) for rule_id, count in cursor.fetchall()}
     cursor.execute("RESET enable_nestloop")
-    return runs
+    cursor.execute(f"ANALYZE {FRESH_TABLE}")  # usually empty: the workers are then probed by key
+    insert = INSERT_SQL.format(candidates=FRESH_CANDIDATES_SQL, on_conflict="")
+    cursor.execute(
+        f"WITH ins AS ({insert} RETURNING rule_id) SELECT 'i', rule_id, COUNT(*) FROM ins GROUP BY rule_id",  # noqa: S608
+        batch.insert_params(),
+    )
+    return batch.runs(candidates, _counted(cursor)[1])
 
 
 def _insert_portable(cursor: Any, batch: Batch) -> list[RuleRun]:
@@ -358,9 +396,12 @@ def _run_group(
 ) -> list[RuleRun]:
     if len(rules) > 1:
         candidates = arrears_candidate_sql(cursor, rules, as_of)
+        day = connection.ops.adapt_datefield_value(as_of)
+        pairs: tuple[str, list[Any]] = (ARREARS_PAIRS_SQL, [day, day])
     else:
         candidates = candidate_sql(rules[0], month, as_of, standing_month)
-    batch = Batch(rules, month, candidates, channel, as_of)
+        pairs = candidate_sql(rules[0], month, as_of, standing_month, columns="w.id")
+    batch = Batch(rules, month, candidates, pairs, channel, as_of)
     if dry_run:
         return _preview(cursor, batch)
     if connection.vendor == "postgresql":

@@ -212,3 +212,23 @@ def test_before_due_rules_for_two_different_months_on_one_day(city):
     assert queued_codes(unpaid) == {("h-3", "2025-11"), ("h-35", "2025-12")}
     assert queued_codes(paid_december) == {("h-3", "2025-11")}
     assert text(OutboxMessage.objects.get(worker=unpaid, rule__code="h-35")).endswith("Desember 2025 Rp16.800")
+
+
+def test_a_re_run_of_arrears_rules_counts_and_queues_only_what_changed(city):
+    lin = city.lingkungan[0]
+    behind = {n: make_worker(lin, registered="2025-05-20") for n in (1, 2, 3)}
+    pay_months(behind[1], ["2025-09"])
+    pay_months(behind[2], ["2025-08"])
+    pay_months(behind[3], ["2025-07"])
+    first = send("2025-10-16")
+    assert first["queued"] == 3
+    # Before the next day's run: one worker leaves the register, one catches up a month.
+    behind[3].withdrawn_on = d("2025-10-20")
+    behind[3].save()
+    pay(behind[2], "2025-09", "2025-10-21")
+    again = {r["rule"]: (r["queued"], r["already_queued"]) for r in send("2025-10-22")["rules"]}
+    assert again["tunggakan-1"] == (1, 1)  # the worker who caught up is now one month behind
+    assert again["tunggakan-2"] == (0, 0)
+    assert again["tunggakan-3"] == (0, 0)  # withdrawn: no longer a candidate
+    assert queued_codes(behind[2]) == {("tunggakan-2", "2025-10"), ("tunggakan-1", "2025-10")}
+    assert queued_codes(behind[3]) == {("tunggakan-3", "2025-10")}
