@@ -22,7 +22,7 @@ from kepling.core.periods import last_due_month_before, month_index
 from kepling.reminders.defaults import DEFAULT_RULES
 from kepling.reminders.messages import firing_month
 from kepling.reminders.models import MessageStatus, ReminderRule, RuleKind
-from kepling.reminders.partitions import QUEUEING_LOCK, ensure_month_partition
+from kepling.reminders.partitions import QUEUEING_LOCK, ensure_month_partition, partitioned, summarize_new_ids
 from kepling.workers.models import Worker
 
 TARIFF_TABLE = "reminders_tmp_tariff"
@@ -453,6 +453,9 @@ def queue_reminders(*, as_of: datetime.date, channel: str, dry_run: bool = False
                 result.rules += _run_group(
                     cursor, group, month, as_of, channel=channel, dry_run=dry_run, standing_month=standing_month
                 )
+            if partitioned() and not dry_run:
+                for month in sorted({run.periode for run in result.rules if run.queued}):
+                    summarize_new_ids(cursor, month)
         finally:
             _drop_temp_tables(cursor)
     return result

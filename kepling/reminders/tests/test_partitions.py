@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 
 from kepling.reminders.models import ContactOutcome, OutboxMessage, ReminderRule
 from kepling.reminders.partitions import ensure_month_partition, partition_name
@@ -63,3 +63,41 @@ def test_a_dry_run_creates_no_partition(city):
     with connection.cursor() as cursor:
         cursor.execute("SELECT to_regclass(%s)", [partition_name(NOVEMBER)])
         assert cursor.fetchone()[0] is None
+
+
+def test_a_month_s_rows_are_keyed_by_worker_month_and_rule_and_found_by_id(city):
+    worker = make_worker(city.lingkungan[0])
+    ensure_month_partition(NOVEMBER)
+    rule = ReminderRule.objects.get(code="h-3")
+    with connection.cursor() as cursor:
+        # Enough earlier rows (of workers long gone) to fill several BRIN page ranges.
+        cursor.execute(
+            "INSERT INTO reminders_outboxmessage (worker_id, rule_id, periode, jumlah, channel, \"to\", body, status,"
+            " attempts, last_error, queued_on, provider_reference, kelurahan_id, lingkungan_id, created_at)"
+            " SELECT -g, %s, %s, 0, 'x', '', repeat('x', 200), 'sent', 1, '', %s, '', 1, 1, now()"
+            " FROM generate_series(1, 2000) g",
+            [rule.pk, NOVEMBER, datetime.date(2025, 11, 13)],
+        )
+    send("2025-11-14")
+    message = OutboxMessage.objects.get(worker=worker)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT a.amname, i.indisprimary, i.indexrelid, pg_get_indexdef(i.indexrelid) FROM pg_index i"
+            " JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam"
+            " WHERE i.indrelid = to_regclass(%s)",
+            [partition_name(NOVEMBER)],
+        )
+        indexes = cursor.fetchall()
+        primary = [definition for _am, is_primary, _oid, definition in indexes if is_primary]
+        (brin,) = [oid for am, _primary, oid, _definition in indexes if am == "brin"]
+        # the run summarised the pages it wrote, so a look-up by id reads only a few of them
+        cursor.execute("SELECT brin_summarize_new_values(%s)", [brin])
+        assert cursor.fetchone()[0] == 0
+    assert [definition.split(" USING ")[1] for definition in primary] == ["btree (worker_id, periode, rule_id)"]
+    assert OutboxMessage.objects.get(pk=message.pk) == message
+    duplicate = OutboxMessage(
+        worker=worker, rule=message.rule, periode=NOVEMBER, jumlah=1, channel="x", queued_on=message.queued_on,
+        kelurahan_id=worker.kelurahan_id, lingkungan_id=worker.lingkungan_id,
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        duplicate.save()
