@@ -153,6 +153,10 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static", BASE_DIR / "node_modules" / "htmx.org" / "dist"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
 
+# Database connections a reminder queueing run is spread over on PostgreSQL (one server core
+# each): by default as many as this machine has cores, up to 4.
+REMINDER_QUEUE_CONNECTIONS = int(os.environ.get("REMINDER_QUEUE_CONNECTIONS", str(min(4, os.cpu_count() or 1))))
+
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 SESSION_COOKIE_HTTPONLY = True

@@ -9,10 +9,12 @@ seconds; the tests check it against `with_status` and `standing`.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -23,9 +25,13 @@ from kepling.reminders.defaults import DEFAULT_RULES
 from kepling.reminders.messages import firing_month
 from kepling.reminders.models import MessageStatus, ReminderRule, RuleKind
 from kepling.reminders.partitions import QUEUEING_LOCK, ensure_month_partition, partitioned, summarize_new_ids
+from kepling.reminders.shards import EVERY_WORKER, Shard, run_in_shards, worker_shards
 from kepling.workers.models import Worker
 
 TARIFF_TABLE = "reminders_tmp_tariff"
+
+# A range of workers smaller than this is queued by one connection: another costs more than it saves.
+SHARD_MIN_WORKERS = 100_000
 
 STANDING_TABLE = "reminders_tmp_standing"
 
@@ -34,16 +40,18 @@ STANDING_SQL = """
 INSERT INTO reminders_tmp_standing (worker_id, latest, has_month)
 SELECT worker_id, MAX(periode_index), MAX(CASE WHEN periode_index = %s THEN 1 ELSE 0 END)
 FROM contributions_workermonth
-WHERE paid_from <= %s AND (paid_until IS NULL OR paid_until > %s)
+WHERE paid_from <= %s AND (paid_until IS NULL OR paid_until > %s) AND worker_id BETWEEN %s AND %s
 GROUP BY worker_id
 """
 
 RULES_TABLE = "reminders_tmp_rules"
 
 # What every candidate query returns of a worker (with the rule id), and the workers it may pick:
-# registered and not withdrawn on the day (two date parameters).
+# those of the run's range of ids (kepling.reminders.shards), registered and not withdrawn on the
+# day (parameters: first and last id, the day twice).
 CANDIDATE_COLUMNS = "w.id, w.no_hp, w.kelurahan_id, w.lingkungan_id, w.program, w.sektor, w.sumber_iuran, w.penghasilan"
-ON_THE_REGISTER = "w.tanggal_daftar <= %s AND (w.withdrawn_on IS NULL OR w.withdrawn_on > %s)"
+REGISTERED = "w.tanggal_daftar <= %s AND (w.withdrawn_on IS NULL OR w.withdrawn_on > %s)"
+ON_THE_REGISTER = f"w.id BETWEEN %s AND %s AND {REGISTERED}"
 
 # `{{rule}}` is a rule id (an integer) written into the statement, `{{columns}}` the worker's
 # columns read (CANDIDATE_COLUMNS, or only `w.id` for a re-run's first step).
@@ -83,7 +91,7 @@ ARREARS_PAIRS_SQL = f"""
 SELECT p.worker_id AS id, r.rule_id
 FROM reminders_tmp_standing p
 JOIN reminders_tmp_rules r ON r.latest = p.latest
-WHERE p.worker_id NOT IN (SELECT w.id FROM workers_worker w WHERE NOT ({ON_THE_REGISTER}))
+WHERE p.worker_id NOT IN (SELECT w.id FROM workers_worker w WHERE w.id BETWEEN %s AND %s AND NOT ({REGISTERED}))
 """  # noqa: S608 - built from constants only
 
 # A before-due rule whose month is not the one in the standing table (only with unusual offsets).
@@ -183,10 +191,14 @@ def candidate_sql(
     month: datetime.date,
     as_of: datetime.date,
     standing_month: datetime.date | None,
+    *,
     columns: str = CANDIDATE_COLUMNS,
+    shard: Shard = EVERY_WORKER,
 ) -> tuple[str, list[Any]]:
-    """The workers `rule` picks for `month` on `as_of`, as SQL and parameters (reads the standing table)."""
+    """The workers of `shard` that `rule` picks for `month` on `as_of`, as SQL and parameters
+    (reads the standing table)."""
     day = connection.ops.adapt_datefield_value(as_of)
+    register = [*shard.params(), day, day]
     last_due = month_index(last_due_month_before(as_of))
     params: list[Any]
     if rule.kind == RuleKind.ARREARS:
@@ -194,16 +206,18 @@ def candidate_sql(
     elif month == standing_month:
         # not yet paid for the month and not inactive (or no paid month at all)
         sql = BEFORE_DUE_CANDIDATES_SQL.format(columns=columns, rule=int(rule.pk))
-        return sql, [day, day, last_due - ARREARS_BEFORE_INACTIVE]
+        return sql, [*register, last_due - ARREARS_BEFORE_INACTIVE]
     else:
         condition = f"(p.worker_id IS NULL OR (p.latest >= %s AND {MONTH_UNPAID_SQL}))"
         params = [last_due - ARREARS_BEFORE_INACTIVE, month_index(month), day, day]
-    return CANDIDATES_SQL.format(columns=columns, rule=int(rule.pk), condition=condition), [day, day, *params]
+    return CANDIDATES_SQL.format(columns=columns, rule=int(rule.pk), condition=condition), [*register, *params]
 
 
-def arrears_candidate_sql(cursor: Any, rules: list[ReminderRule], as_of: datetime.date) -> tuple[str, list[Any]]:
-    """The workers every arrears rule in `rules` picks on `as_of` (fills the rules table, which
-    ARREARS_PAIRS_SQL reads too)."""
+def arrears_candidate_sql(
+    cursor: Any, rules: list[ReminderRule], as_of: datetime.date, shard: Shard = EVERY_WORKER
+) -> tuple[str, list[Any]]:
+    """The workers of `shard` every arrears rule in `rules` picks on `as_of` (fills the rules
+    table, which ARREARS_PAIRS_SQL reads too)."""
     last_due = month_index(last_due_month_before(as_of))
     cursor.execute(f"DELETE FROM {RULES_TABLE}")  # noqa: S608
     cursor.executemany(
@@ -213,7 +227,7 @@ def arrears_candidate_sql(cursor: Any, rules: list[ReminderRule], as_of: datetim
     if connection.vendor == "postgresql":
         cursor.execute(f"ANALYZE {RULES_TABLE}")
     day = connection.ops.adapt_datefield_value(as_of)
-    return ARREARS_CANDIDATES_SQL, [day, day]
+    return ARREARS_CANDIDATES_SQL, [*shard.params(), day, day]
 
 
 def _tariff_rows(
@@ -226,13 +240,18 @@ def _tariff_rows(
     return rows
 
 
-def _load_temp_tables(cursor: Any, as_of: datetime.date, standing_month: datetime.date | None) -> None:
+def _lock_queueing(cursor: Any) -> None:
+    """One queueing run at a time (PostgreSQL; SQLite has one writer at a time anyway)."""
+    if connection.vendor == "postgresql":
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [QUEUEING_LOCK])
+
+
+def _load_temp_tables(cursor: Any, spec: RunSpec, shard: Shard) -> None:
     _drop_temp_tables(cursor)
     postgres = connection.vendor == "postgresql"
     if postgres:
         # Queueing is idempotent (a lost run is redone by the next), so it need not wait for the
         # WAL flush; the hash joins and sorts over every worker want more than the default work_mem.
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [QUEUEING_LOCK])
         cursor.execute("SET LOCAL synchronous_commit TO OFF")
         cursor.execute("SET LOCAL work_mem TO '256MB'")
         # Compiling these few statements costs more than it saves (up to 0.7 s each).
@@ -242,9 +261,9 @@ def _load_temp_tables(cursor: Any, as_of: datetime.date, standing_month: datetim
     cursor.execute(
         f"CREATE TEMPORARY TABLE {STANDING_TABLE} (worker_id bigint{key}, latest integer, has_month integer)"
     )
-    day = connection.ops.adapt_datefield_value(as_of)
-    wanted = month_index(standing_month) if standing_month else -1
-    cursor.execute(STANDING_SQL, [wanted, day, day])
+    day = connection.ops.adapt_datefield_value(spec.as_of)
+    wanted = month_index(spec.standing_month) if spec.standing_month else -1
+    cursor.execute(STANDING_SQL, [wanted, day, day, *shard.params()])
     if postgres:
         cursor.execute(f"ANALYZE {STANDING_TABLE}")
     cursor.execute(
@@ -385,24 +404,18 @@ def _insert_portable(cursor: Any, batch: Batch) -> list[RuleRun]:
 
 
 def _run_group(
-    cursor: Any,
-    rules: list[ReminderRule],
-    month: datetime.date,
-    as_of: datetime.date,
-    *,
-    channel: str,
-    dry_run: bool,
-    standing_month: datetime.date | None,
+    cursor: Any, spec: RunSpec, month: datetime.date, rules: list[ReminderRule], shard: Shard
 ) -> list[RuleRun]:
+    as_of = spec.as_of
     if len(rules) > 1:
-        candidates = arrears_candidate_sql(cursor, rules, as_of)
+        candidates = arrears_candidate_sql(cursor, rules, as_of, shard)
         day = connection.ops.adapt_datefield_value(as_of)
-        pairs: tuple[str, list[Any]] = (ARREARS_PAIRS_SQL, [day, day])
+        pairs: tuple[str, list[Any]] = (ARREARS_PAIRS_SQL, [*shard.params(), day, day])
     else:
-        candidates = candidate_sql(rules[0], month, as_of, standing_month)
-        pairs = candidate_sql(rules[0], month, as_of, standing_month, columns="w.id")
-    batch = Batch(rules, month, candidates, pairs, channel, as_of)
-    if dry_run:
+        candidates = candidate_sql(rules[0], month, as_of, spec.standing_month, shard=shard)
+        pairs = candidate_sql(rules[0], month, as_of, spec.standing_month, columns="w.id", shard=shard)
+    batch = Batch(rules, month, candidates, pairs, spec.channel, as_of)
+    if spec.dry_run:
         return _preview(cursor, batch)
     if connection.vendor == "postgresql":
         return _insert_postgres(cursor, batch)
@@ -424,6 +437,74 @@ def rule_set(*, save: bool) -> list[ReminderRule]:
     return defaults
 
 
+@dataclass(frozen=True)
+class RunSpec:
+    """What a queueing run does, the same in every range of workers it is split into."""
+
+    as_of: datetime.date
+    channel: str
+    dry_run: bool
+    # The month whose paid state the standing table records (that of the before-due rule).
+    standing_month: datetime.date | None
+    groups: list[tuple[datetime.date, list[ReminderRule]]]
+    tariffs: dict[datetime.date, list[tuple[str, str, str, int, int]]]
+
+
+def _queue_shard(spec: RunSpec, shard: Shard, ready: Callable[[], None] | None = None) -> list[RuleRun]:
+    """Queue the workers of `shard` in one transaction; `ready` waits for the run's other shards."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        _load_temp_tables(cursor, spec, shard)
+        try:
+            runs: list[RuleRun] = []
+            for month, group in spec.groups:
+                _fill_tariffs(cursor, spec.tariffs[month])
+                runs += _run_group(cursor, spec, month, group, shard)
+            if ready is not None:
+                ready()
+        finally:
+            _drop_temp_tables(cursor)
+    return runs
+
+
+def _shards(spec: RunSpec) -> list[Shard]:
+    """Several ranges of workers on PostgreSQL, when the run is a transaction of its own (a caller's
+    transaction, as in the tests, is not seen by other connections)."""
+    if connection.vendor != "postgresql" or spec.dry_run or connection.in_atomic_block:
+        return [EVERY_WORKER]
+    return worker_shards(settings.REMINDER_QUEUE_CONNECTIONS, SHARD_MIN_WORKERS)
+
+
+def _merged(runs: Iterable[RuleRun]) -> list[RuleRun]:
+    """One RuleRun per rule and month, adding up the shards' counts (in the order first seen)."""
+    merged: dict[tuple[str, datetime.date], RuleRun] = {}
+    for run in runs:
+        total = merged.setdefault((run.rule, run.periode), RuleRun(run.rule, run.periode))
+        total.candidates += run.candidates
+        total.queued += run.queued
+    return list(merged.values())
+
+
+def _spec(
+    as_of: datetime.date, channel: str, dry_run: bool, firing: list[tuple[ReminderRule, datetime.date]]
+) -> RunSpec:
+    book = TariffBook()
+    combos = list(
+        Worker.objects.filter(tanggal_daftar__lte=as_of)
+        .values_list("program", "sektor", "sumber_iuran", "penghasilan")
+        .distinct()
+        .order_by()
+    )
+    months = sorted({month for _rule, month in firing})
+    return RunSpec(
+        as_of=as_of,
+        channel=channel,
+        dry_run=dry_run,
+        standing_month=next((m for r, m in firing if r.kind == RuleKind.BEFORE_DUE), None),
+        groups=_groups(firing),
+        tariffs={month: _tariff_rows(combos, month, book) for month in months},
+    )
+
+
 def queue_reminders(*, as_of: datetime.date, channel: str, dry_run: bool = False) -> QueueResult:
     """Queue every active rule's reminders due on `as_of`; at most one per worker, rule and month."""
     result = QueueResult(as_of, dry_run, channel)
@@ -434,28 +515,18 @@ def queue_reminders(*, as_of: datetime.date, channel: str, dry_run: bool = False
     firing = [(r, m) for r in rules if (m := firing_month(r, as_of))]
     if not firing:
         return result
-    book = TariffBook()
-    combos = list(
-        Worker.objects.filter(tanggal_daftar__lte=as_of)
-        .values_list("program", "sektor", "sumber_iuran", "penghasilan")
-        .distinct()
-        .order_by()
-    )
-    standing_month = next((m for r, m in firing if r.kind == RuleKind.BEFORE_DUE), None)
+    spec = _spec(as_of, channel, dry_run, firing)
     if not dry_run:
-        for month in sorted({m for _rule, m in firing}):
+        for month in spec.tariffs:
             ensure_month_partition(month)
+    shards = _shards(spec)
     with transaction.atomic(), connection.cursor() as cursor:
-        _load_temp_tables(cursor, as_of, standing_month)
-        try:
-            for month, group in _groups(firing):
-                _fill_tariffs(cursor, _tariff_rows(combos, month, book))
-                result.rules += _run_group(
-                    cursor, group, month, as_of, channel=channel, dry_run=dry_run, standing_month=standing_month
-                )
-            if partitioned() and not dry_run:
-                for month in sorted({run.periode for run in result.rules if run.queued}):
-                    summarize_new_ids(cursor, month)
-        finally:
-            _drop_temp_tables(cursor)
+        _lock_queueing(cursor)
+        if len(shards) == 1:
+            result.rules = _queue_shard(spec, shards[0])
+        else:
+            result.rules = _merged(run for runs in run_in_shards(shards, partial(_queue_shard, spec)) for run in runs)
+        if partitioned() and not dry_run:
+            for month in sorted({run.periode for run in result.rules if run.queued}):
+                summarize_new_ids(cursor, month)
     return result
