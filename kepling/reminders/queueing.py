@@ -26,7 +26,6 @@ from kepling.reminders.messages import firing_month
 from kepling.reminders.models import MessageStatus, ReminderRule, RuleKind
 from kepling.reminders.partitions import QUEUEING_LOCK, ensure_month_partition, partitioned, summarize_new_ids
 from kepling.reminders.shards import EVERY_WORKER, Shard, run_in_shards, worker_shards
-from kepling.workers.models import Worker
 
 TARIFF_TABLE = "reminders_tmp_tariff"
 
@@ -447,7 +446,10 @@ class RunSpec:
     # The month whose paid state the standing table records (that of the before-due rule).
     standing_month: datetime.date | None
     groups: list[tuple[datetime.date, list[ReminderRule]]]
-    tariffs: dict[datetime.date, list[tuple[str, str, str, int, int]]]
+
+    @property
+    def months(self) -> list[datetime.date]:
+        return sorted({month for month, _rules in self.groups})
 
 
 def _queue_shard(spec: RunSpec, shard: Shard, ready: Callable[[], None] | None = None) -> list[RuleRun]:
@@ -456,8 +458,9 @@ def _queue_shard(spec: RunSpec, shard: Shard, ready: Callable[[], None] | None =
         _load_temp_tables(cursor, spec, shard)
         try:
             runs: list[RuleRun] = []
+            book, combos = TariffBook(), _tariff_combos(cursor, spec.as_of, shard)
             for month, group in spec.groups:
-                _fill_tariffs(cursor, spec.tariffs[month])
+                _fill_tariffs(cursor, _tariff_rows(combos, month, book))
                 runs += _run_group(cursor, spec, month, group, shard)
             if ready is not None:
                 ready()
@@ -484,25 +487,14 @@ def _merged(runs: Iterable[RuleRun]) -> list[RuleRun]:
     return list(merged.values())
 
 
-def _spec(
-    as_of: datetime.date, channel: str, dry_run: bool, firing: list[tuple[ReminderRule, datetime.date]]
-) -> RunSpec:
-    book = TariffBook()
-    combos = list(
-        Worker.objects.filter(tanggal_daftar__lte=as_of)
-        .values_list("program", "sektor", "sumber_iuran", "penghasilan")
-        .distinct()
-        .order_by()
+def _tariff_combos(cursor: Any, as_of: datetime.date, shard: Shard) -> list[tuple[str, str, str, int]]:
+    """The distinct tariff attributes of the workers of `shard` registered by `as_of` (a few dozen)."""
+    cursor.execute(
+        "SELECT DISTINCT program, sektor, sumber_iuran, penghasilan FROM workers_worker w"
+        " WHERE w.id BETWEEN %s AND %s AND w.tanggal_daftar <= %s",
+        [*shard.params(), connection.ops.adapt_datefield_value(as_of)],
     )
-    months = sorted({month for _rule, month in firing})
-    return RunSpec(
-        as_of=as_of,
-        channel=channel,
-        dry_run=dry_run,
-        standing_month=next((m for r, m in firing if r.kind == RuleKind.BEFORE_DUE), None),
-        groups=_groups(firing),
-        tariffs={month: _tariff_rows(combos, month, book) for month in months},
-    )
+    return [(str(program), str(sektor), str(payer), int(income)) for program, sektor, payer, income in cursor]
 
 
 def queue_reminders(*, as_of: datetime.date, channel: str, dry_run: bool = False) -> QueueResult:
@@ -515,9 +507,15 @@ def queue_reminders(*, as_of: datetime.date, channel: str, dry_run: bool = False
     firing = [(r, m) for r in rules if (m := firing_month(r, as_of))]
     if not firing:
         return result
-    spec = _spec(as_of, channel, dry_run, firing)
+    spec = RunSpec(
+        as_of=as_of,
+        channel=channel,
+        dry_run=dry_run,
+        standing_month=next((m for r, m in firing if r.kind == RuleKind.BEFORE_DUE), None),
+        groups=_groups(firing),
+    )
     if not dry_run:
-        for month in spec.tariffs:
+        for month in spec.months:
             ensure_month_partition(month)
     shards = _shards(spec)
     with transaction.atomic(), connection.cursor() as cursor:
