@@ -67,8 +67,8 @@ class OutboxMessage(models.Model):
 
     A queued row holds what the message says (rule, month, amount due), not its text: the text
     is composed from the rule's template when the message is shown or sent, and the text sent is
-    kept in `body` from then on. A day's queueing writes hundreds of thousands of rows, so they
-    stay narrow.
+    kept in `body` from then on, with the number it went to in `to` (the worker's number then).
+    A day's queueing writes hundreds of thousands of rows, so they stay narrow.
     """
 
     # The rows are written set-based from the workers, rules and regions read in the same

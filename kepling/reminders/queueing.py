@@ -48,7 +48,7 @@ RULES_TABLE = "reminders_tmp_rules"
 # What every candidate query returns of a worker (with the rule id), and the workers it may pick:
 # those of the run's range of ids (kepling.reminders.shards), registered and not withdrawn on the
 # day (parameters: first and last id, the day twice).
-CANDIDATE_COLUMNS = "w.id, w.no_hp, w.kelurahan_id, w.lingkungan_id, w.program, w.sektor, w.sumber_iuran, w.penghasilan"
+CANDIDATE_COLUMNS = "w.id, w.kelurahan_id, w.lingkungan_id, w.program, w.sektor, w.sumber_iuran, w.penghasilan"
 REGISTERED = "w.tanggal_daftar <= %s AND (w.withdrawn_on IS NULL OR w.withdrawn_on > %s)"
 ON_THE_REGISTER = f"w.id BETWEEN %s AND %s AND {REGISTERED}"
 
@@ -108,7 +108,7 @@ INSERT_SQL = """
 INSERT INTO reminders_outboxmessage
     (worker_id, rule_id, periode, jumlah, channel, "to", body, status, attempts, last_error, queued_on,
      provider_reference, kelurahan_id, lingkungan_id, created_at)
-SELECT c.id, c.rule_id, %s, t.jumlah, %s, c.no_hp, '', %s, 0, '', %s, '', c.kelurahan_id, c.lingkungan_id, %s
+SELECT c.id, c.rule_id, %s, t.jumlah, %s, '', '', %s, 0, '', %s, '', c.kelurahan_id, c.lingkungan_id, %s
 FROM {candidates} c
 JOIN reminders_tmp_tariff t
   ON t.program = c.program AND t.sektor = c.sektor AND t.payer = c.sumber_iuran AND t.penghasilan = c.penghasilan

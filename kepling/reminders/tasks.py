@@ -27,12 +27,14 @@ def deliver_messages(batch_ids: list[int], backend: ReminderBackend | None = Non
     )
     texts = MessageTexts()
     for message in pending:
-        # The text is composed now (the rule's current template) and kept as the text sent.
-        message.body = texts(message)
+        # The text is composed now (the rule's current template) and goes to the worker's
+        # number as it is now; both are kept as what was sent.
+        message.body, message.to = texts(message), message.worker.no_hp
         delivery = backend.send(message)
         now = timezone.now()
         changes: dict[str, object] = {
             "body": message.body,
+            "to": message.to,
             "status": delivery.status,
             "attempts": message.attempts + delivery.attempts,
             "last_error": delivery.error,

@@ -116,6 +116,19 @@ def test_gateway_retries_and_sends_each_message_once(city, http_backend):
     assert len(http_backend.requests) == before
 
 
+def test_a_message_goes_to_the_worker_s_number_when_it_is_sent(city, http_backend):
+    worker = make_worker(city.lingkungan[0], no_hp="+6281111111111")
+    send("2025-11-14")
+    worker.no_hp = "+6282222222222"  # the worker changed number after the reminder was queued
+    worker.save()
+    message = OutboxMessage.objects.get()
+    assert message.to == ""
+    assert deliver_messages([message.pk]) == {"sent": 1}
+    assert {r["payload"]["to"] for r in http_backend.requests} == {"+6282222222222"}
+    message.refresh_from_db()
+    assert message.to == "+6282222222222"  # kept as the number it went to
+
+
 def test_gateway_gives_up_after_max_attempts(city, settings):
     settings.KEPLING_REMINDER_BACKEND = "kepling.reminders.backends.HttpGatewayBackend"
     settings.KEPLING_GATEWAY_URL = "http://127.0.0.1:9/unreachable"
