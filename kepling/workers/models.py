@@ -92,6 +92,11 @@ class Worker(models.Model):
             models.Index(fields=["kelurahan", "tanggal_daftar"]),
             models.Index(fields=["kecamatan", "tanggal_daftar"]),
             models.Index(fields=["name_key", "tanggal_lahir"]),
+            # The few withdrawn workers, found without reading the whole register (with the index
+            # on tanggal_daftar: who is off the register on a day, for a re-run of the reminders).
+            models.Index(
+                fields=["withdrawn_on"], condition=models.Q(withdrawn_on__isnull=False), name="worker_withdrawn_on"
+            ),
         ]
 
     def __str__(self) -> str:
