@@ -127,7 +127,8 @@ fresh AS (
     INSERT INTO reminders_tmp_fresh (id, rule_id)
     SELECT c.id, c.rule_id FROM picked c
     WHERE NOT EXISTS (
-        SELECT 1 FROM reminders_outboxmessage o WHERE o.periode = %s AND o.rule_id = c.rule_id AND o.worker_id = c.id))
+        SELECT 1 FROM reminders_outboxmessage o
+        WHERE o.periode = %s AND o.worker_id BETWEEN %s AND %s AND o.rule_id = c.rule_id AND o.worker_id = c.id))
 SELECT rule_id, COUNT(*) FROM picked GROUP BY rule_id
 """
 FRESH_CANDIDATES_SQL = f"""(
@@ -311,6 +312,7 @@ class Batch:
     pairs: tuple[str, list[Any]]
     channel: str
     as_of: datetime.date
+    shard: Shard
 
     def insert_params(self) -> list[Any]:
         return [
@@ -379,7 +381,8 @@ def _insert_fresh(cursor: Any, batch: Batch) -> list[RuleRun]:
     # Leaving out what is queued is one hash anti-join over the month's rows, not a probe per
     # pair (the statistics lag behind a run that just wrote the rows).
     cursor.execute("SET LOCAL enable_nestloop = off")
-    cursor.execute(FRESH_PAIRS_SQL.format(picked=pairs_sql), [*pairs_params, periode])
+    # The shard's range again on the outbox side: only its part of the month's rows is hashed.
+    cursor.execute(FRESH_PAIRS_SQL.format(picked=pairs_sql), [*pairs_params, periode, *batch.shard.params()])
     candidates = {int(rule_id): int(count) for rule_id, count in cursor.fetchall()}
     cursor.execute("RESET enable_nestloop")
     cursor.execute(f"ANALYZE {FRESH_TABLE}")  # usually empty: the workers are then probed by key
@@ -413,7 +416,7 @@ def _run_group(
     else:
         candidates = candidate_sql(rules[0], month, as_of, spec.standing_month, shard=shard)
         pairs = candidate_sql(rules[0], month, as_of, spec.standing_month, columns="w.id", shard=shard)
-    batch = Batch(rules, month, candidates, pairs, spec.channel, as_of)
+    batch = Batch(rules, month, candidates, pairs, spec.channel, as_of, shard)
     if spec.dry_run:
         return _preview(cursor, batch)
     if connection.vendor == "postgresql":
