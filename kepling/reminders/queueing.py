@@ -3,7 +3,8 @@
 The candidate selection follows the status engine's definitions (kepling.contributions.status):
 a month is paid on day D when a WorkerMonth span contains D; arrears are the months after the
 latest paid month whose due date is before D. It is written as SQL so 900,000 workers queue in
-seconds; the tests check it against `with_status` and `standing`.
+seconds; the tests check it against `with_status` and `standing`. On PostgreSQL a run is spread
+over several connections, one range of worker ids each (kepling.reminders.shards).
 """
 
 from __future__ import annotations
@@ -329,12 +330,9 @@ class Batch:
         ]
 
 
-def _counted(cursor: Any) -> tuple[dict[int, int], dict[int, int]]:
-    candidates: dict[int, int] = {}
-    inserted: dict[int, int] = {}
-    for what, rule_id, count in cursor.fetchall():
-        (candidates if what == "c" else inserted)[int(rule_id)] = int(count)
-    return candidates, inserted
+def _per_rule(cursor: Any) -> dict[int, int]:
+    """The (rule id, count) rows a statement returned, as a dict."""
+    return {int(rule_id): int(count) for rule_id, count in cursor.fetchall()}
 
 
 def _preview(cursor: Any, batch: Batch) -> list[RuleRun]:
@@ -365,10 +363,10 @@ def _insert_postgres(cursor: Any, batch: Batch) -> list[RuleRun]:
         else:
             cursor.execute(
                 f"WITH ins AS ({insert} RETURNING rule_id) "  # noqa: S608
-                "SELECT 'i', rule_id, COUNT(*) FROM ins GROUP BY rule_id",
+                "SELECT rule_id, COUNT(*) FROM ins GROUP BY rule_id",
                 params,
             )
-            inserted = _counted(cursor)[1]
+            inserted = _per_rule(cursor)
         return batch.runs(inserted, inserted)
     return _insert_fresh(cursor, batch)
 
@@ -383,15 +381,15 @@ def _insert_fresh(cursor: Any, batch: Batch) -> list[RuleRun]:
     cursor.execute("SET LOCAL enable_nestloop = off")
     # The shard's range again on the outbox side: only its part of the month's rows is hashed.
     cursor.execute(FRESH_PAIRS_SQL.format(picked=pairs_sql), [*pairs_params, periode, *batch.shard.params()])
-    candidates = {int(rule_id): int(count) for rule_id, count in cursor.fetchall()}
+    candidates = _per_rule(cursor)
     cursor.execute("RESET enable_nestloop")
     cursor.execute(f"ANALYZE {FRESH_TABLE}")  # usually empty: the workers are then probed by key
     insert = INSERT_SQL.format(candidates=FRESH_CANDIDATES_SQL, on_conflict="")
     cursor.execute(
-        f"WITH ins AS ({insert} RETURNING rule_id) SELECT 'i', rule_id, COUNT(*) FROM ins GROUP BY rule_id",  # noqa: S608
+        f"WITH ins AS ({insert} RETURNING rule_id) SELECT rule_id, COUNT(*) FROM ins GROUP BY rule_id",  # noqa: S608
         batch.insert_params(),
     )
-    return batch.runs(candidates, _counted(cursor)[1])
+    return batch.runs(candidates, _per_rule(cursor))
 
 
 def _insert_portable(cursor: Any, batch: Batch) -> list[RuleRun]:
