@@ -22,7 +22,7 @@ def _mark_sent(message: OutboxMessage, by: User) -> bool:
     if message.status != MessageStatus.QUEUED:
         return False
     now = timezone.now()
-    body, to = MessageTexts()(message), message.worker.no_hp
+    body, to = MessageTexts().outgoing(message)
     changed = OutboxMessage.objects.filter(pk=message.pk, status=MessageStatus.QUEUED).update(
         status=MessageStatus.SENT, sent_at=now, attempts=message.attempts + 1, body=body, to=to
     )

@@ -101,6 +101,11 @@ class MessageTexts:
         )
 
 
+    def outgoing(self, message: OutboxMessage) -> tuple[str, str]:
+        """What a message is sent as, and kept as once sent: its text, and the worker's number now."""
+        return self(message), message.worker.no_hp
+
+
 def text_of(message: OutboxMessage) -> str:
     """One message's text (the text sent, or composed now)."""
     return MessageTexts()(message)

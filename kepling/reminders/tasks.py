@@ -27,9 +27,8 @@ def deliver_messages(batch_ids: list[int], backend: ReminderBackend | None = Non
     )
     texts = MessageTexts()
     for message in pending:
-        # The text is composed now (the rule's current template) and goes to the worker's
-        # number as it is now; both are kept as what was sent.
-        message.body, message.to = texts(message), message.worker.no_hp
+        # Composed now (the rule's current template, the worker's current number) and kept as sent.
+        message.body, message.to = texts.outgoing(message)
         delivery = backend.send(message)
         now = timezone.now()
         changes: dict[str, object] = {
