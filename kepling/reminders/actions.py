@@ -8,7 +8,8 @@ from django.utils import timezone
 from kepling.accounts.models import User
 from kepling.core import audit
 from kepling.reminders.messages import MessageTexts
-from kepling.reminders.models import ContactOutcome, MessageStatus, OutboxMessage, Outcome
+from kepling.reminders.models import KEPLING_WHATSAPP, ContactOutcome, MessageStatus, OutboxMessage, Outcome
+from kepling.reminders.tasks import fresh_expiry
 from kepling.workers.models import Worker
 
 
@@ -77,3 +78,26 @@ def record_contact_outcome(*, by: User, worker: Worker, outcome: Outcome | str, 
         note=row.note,
     )
     return row
+
+
+@transaction.atomic
+def resend_failed(*, by: User, message_ids: list[int]) -> int:
+    """Queue failed gateway messages again, due now, with a fresh expiry; returns how many were requeued."""
+    rows = OutboxMessage.objects.filter(pk__in=message_ids, status=MessageStatus.FAILED).exclude(
+        channel=KEPLING_WHATSAPP
+    )
+    ids = list(rows.select_for_update().values_list("pk", flat=True))
+    if not ids:
+        return 0
+    OutboxMessage.objects.filter(pk__in=ids).update(
+        status=MessageStatus.QUEUED, next_attempt_at=None, expires_at=fresh_expiry()
+    )
+    # One row per request: a whole day's failures may be re-sent at once.
+    audit.record(
+        actor=by,
+        action="reminders_resent",
+        object_type="reminder",
+        object_id=ids[0] if len(ids) == 1 else "",
+        new={"messages": len(ids), "ids": ids},
+    )
+    return len(ids)

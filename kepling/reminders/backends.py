@@ -3,15 +3,15 @@
 - KeplingWhatsAppBackend (default): nothing is sent automatically; the Kepling sends each
   message from the follow-up list through a wa.me link, which marks it sent.
 - ConsoleBackend / FileBackend: for development; print the messages or append them to a file.
-- HttpGatewayBackend: posts each message to an SMS/WhatsApp gateway, with retries and an
-  idempotency key (the message id) so a retried or repeated delivery is never sent twice.
+- HttpGatewayBackend: posts each message to an SMS/WhatsApp gateway, once per attempt, with an
+  idempotency key (the message id) so a retried or repeated delivery is never sent twice; a
+  failed attempt is retried later on a schedule (kepling.reminders.tasks), never slept on.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -37,6 +37,8 @@ class Delivery:
     attempts: int = 1
     error: str = ""
     reference: str = ""
+    #: True when the failure may pass (connection error, 429, 5xx): the message is tried again later.
+    retry: bool = False
 
 
 class ReminderBackend:
@@ -104,9 +106,9 @@ def _fill_payload(node: Any, values: dict[str, str]) -> Any:
 class HttpGatewayBackend(ReminderBackend):
     """POSTs JSON to KEPLING_GATEWAY_URL with `Authorization: Bearer KEPLING_GATEWAY_TOKEN`.
 
-    Retries connection errors, 429 and 5xx answers with exponential backoff, up to
-    KEPLING_GATEWAY_MAX_ATTEMPTS; every attempt carries `Idempotency-Key: kepling-outbox-<id>`.
-    A 2xx answer is `sent` (or `delivered` when the gateway says so in a "status" field).
+    One attempt per call; every attempt carries `Idempotency-Key: kepling-outbox-<id>`. A 2xx
+    answer is `sent` (or `delivered` when the gateway says so in a "status" field); connection
+    errors, 429 and 5xx answers are worth retrying, other answers fail the message.
     """
 
     channel = "http_gateway"
@@ -115,8 +117,6 @@ class HttpGatewayBackend(ReminderBackend):
         self.url = str(getattr(settings, "KEPLING_GATEWAY_URL", ""))
         self.token = str(getattr(settings, "KEPLING_GATEWAY_TOKEN", ""))
         self.payload = str(getattr(settings, "KEPLING_GATEWAY_PAYLOAD", DEFAULT_PAYLOAD))
-        self.max_attempts = int(getattr(settings, "KEPLING_GATEWAY_MAX_ATTEMPTS", 5))
-        self.backoff = float(getattr(settings, "KEPLING_GATEWAY_BACKOFF_SECONDS", 1.0))
         self.timeout = float(getattr(settings, "KEPLING_GATEWAY_TIMEOUT_SECONDS", 10.0))
 
     def request_for(self, message: OutboxMessage) -> urllib.request.Request:
@@ -134,22 +134,16 @@ class HttpGatewayBackend(ReminderBackend):
             return Delivery(MessageStatus.FAILED, attempts=0, error="KEPLING_GATEWAY_URL is not set")
         if not message.to:
             return Delivery(MessageStatus.FAILED, attempts=0, error="no phone number")
-        error = ""
-        for attempt in range(1, self.max_attempts + 1):
-            if attempt > 1:
-                time.sleep(self.backoff * 2 ** (attempt - 2))
-            try:
-                with urllib.request.urlopen(self.request_for(message), timeout=self.timeout) as response:  # noqa: S310
-                    answer = _json_or_empty(response.read())
-                status = MessageStatus.DELIVERED if answer.get("status") == "delivered" else MessageStatus.SENT
-                return Delivery(status, attempts=attempt, reference=str(answer.get("id", ""))[:120])
-            except urllib.error.HTTPError as exc:
-                error = f"HTTP {exc.code}"
-                if exc.code < 500 and exc.code != 429:
-                    return Delivery(MessageStatus.FAILED, attempts=attempt, error=error)
-            except (urllib.error.URLError, TimeoutError, OSError) as exc:
-                error = str(getattr(exc, "reason", exc))
-        return Delivery(MessageStatus.FAILED, attempts=self.max_attempts, error=error)
+        try:
+            with urllib.request.urlopen(self.request_for(message), timeout=self.timeout) as response:  # noqa: S310
+                answer = _json_or_empty(response.read())
+        except urllib.error.HTTPError as exc:
+            passing = exc.code >= 500 or exc.code == 429
+            return Delivery(MessageStatus.FAILED, error=f"HTTP {exc.code}", retry=passing)
+        except (urllib.error.URLError, TimeoutError, OSError) as exc:
+            return Delivery(MessageStatus.FAILED, error=str(getattr(exc, "reason", exc))[:500], retry=True)
+        status = MessageStatus.DELIVERED if answer.get("status") == "delivered" else MessageStatus.SENT
+        return Delivery(status, reference=str(answer.get("id", ""))[:120])
 
 
 def _json_or_empty(raw: bytes) -> dict[str, Any]:

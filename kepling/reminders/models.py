@@ -93,6 +93,11 @@ class OutboxMessage(models.Model):
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
     provider_reference = models.CharField(_("provider reference"), max_length=120, blank=True)
+    # A backend's delivery claims a queued message by moving this forward (a lease), and a
+    # failed attempt schedules the next one here: no delivery sends a message another holds.
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    # Past this, a message that could not be sent is failed (default: 48 hours after it was queued).
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
     # Region keys: where the message belongs when the worker later moves.
     kelurahan = models.ForeignKey(
         "regions.Wilayah", on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False

@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from kepling.accounts.models import User
 from kepling.accounts.scoping import scope_q
@@ -21,7 +22,14 @@ from kepling.contributions.tariffs import TariffBook
 from kepling.core.periods import add_months, due_date, last_due_month_before, month_start
 from kepling.regions.models import Wilayah
 from kepling.reminders.messages import KeplingNames, MessageTexts, compose, whatsapp_link
-from kepling.reminders.models import ContactOutcome, MessageStatus, OutboxMessage, ReminderRule, RuleKind
+from kepling.reminders.models import (
+    KEPLING_WHATSAPP,
+    ContactOutcome,
+    MessageStatus,
+    OutboxMessage,
+    ReminderRule,
+    RuleKind,
+)
 from kepling.reminders.queueing import rule_set
 from kepling.workers.models import Worker
 from kepling.workers.queries import workers_for
@@ -258,3 +266,25 @@ def reminder_effect(node: Wilayah, as_of: datetime.date) -> list[RuleEffect]:
             tally[1] += row["sent"]
             tally[2] += row["paid_sent"]
     return [RuleEffect(rule, *counts.get(rule.pk, [0, 0, 0])) for rule in ReminderRule.objects.all()]
+
+
+def failed_messages(user: User) -> QuerySet[OutboxMessage]:
+    """Gateway messages that could not be sent, in `user`'s area, newest first."""
+    return (
+        OutboxMessage.objects.filter(scope_q(user, prefix="worker__"), status=MessageStatus.FAILED)
+        .exclude(channel=KEPLING_WHATSAPP)
+        .select_related("worker", "worker__lingkungan", "rule")
+        .order_by("-queued_on", "-id")
+    )
+
+
+def failure_reason(message: OutboxMessage) -> str:
+    """Why a message failed, in words for the Admin kota (the gateway's own error stays in the admin)."""
+    error = message.last_error
+    if error.startswith("expired"):
+        return str(_("The gateway could not be reached before the message expired"))
+    if error.startswith("HTTP 4"):
+        return str(_("The gateway refused the message"))
+    if error == "no phone number":
+        return str(_("The worker has no mobile number"))
+    return str(_("The message could not be sent"))

@@ -9,4 +9,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("pekerja/<int:worker_id>/hasil/", views.record_outcome, name="outcome"),
     path("eskalasi/", views.escalations, name="escalations"),
     path("hasil/", views.effect, name="effect"),
+    path("gagal/", views.failed, name="failed"),
 ]

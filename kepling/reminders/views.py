@@ -149,3 +149,23 @@ def effect(request: HttpRequest) -> HttpResponse:
     as_of = _as_of(request)
     context = {"rows": queries.reminder_effect(node, as_of), "node": node, "as_of": as_of}
     return render(request, "reminders/effect.html", context)
+
+
+@login_required
+def failed(request: HttpRequest) -> HttpResponse:
+    """Gateway messages that could not be sent, newest first; the Admin kota queues them again."""
+    user = _user(request)
+    if _role(user) != Role.ADMIN_KOTA:
+        raise PermissionDenied
+    if request.method == "POST":
+        # Only the user's own area's failures can be chosen, whatever ids the form carries.
+        chosen = [int(v) for v in request.POST.getlist("message") if v.isdigit()]
+        ids = list(queries.failed_messages(user).filter(pk__in=chosen).values_list("pk", flat=True))
+        if request.POST.get("all"):
+            ids = list(queries.failed_messages(user).values_list("pk", flat=True))
+        count = actions.resend_failed(by=user, message_ids=ids)
+        messages.success(request, _("%(count)s messages queued to be sent again.") % {"count": count})
+        return redirect("reminders:failed")
+    page = Paginator(queries.failed_messages(user), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [(message, queries.failure_reason(message)) for message in page]
+    return render(request, "reminders/failed.html", {"page": page, "rows": rows})

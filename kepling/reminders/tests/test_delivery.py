@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 import json
 import threading
@@ -10,6 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from kepling.reminders.backends import ConsoleBackend, FileBackend, KeplingWhatsAppBackend
 from kepling.reminders.models import MessageStatus, OutboxMessage
@@ -79,8 +81,7 @@ def http_backend(settings, gateway):
     settings.KEPLING_GATEWAY_URL = url
     settings.KEPLING_GATEWAY_TOKEN = "rahasia-uji"
     settings.KEPLING_GATEWAY_PAYLOAD = '{"to": "{to}", "text": "{body}", "meta": ["kepling"]}'
-    settings.KEPLING_GATEWAY_BACKOFF_SECONDS = 0.01
-    settings.KEPLING_GATEWAY_MAX_ATTEMPTS = 3
+    settings.KEPLING_GATEWAY_BACKOFF_SECONDS = 0  # a failed message is due again at once
     return state
 
 
@@ -94,9 +95,9 @@ def test_gateway_retries_and_sends_each_message_once(city, http_backend):
     lost = OutboxMessage.objects.get(worker=workers[1])
     http_backend.lose_answer_for.add(f"kepling-outbox-{lost.pk}")
 
-    counts = deliver_outbox.call(ids)
+    assert deliver_outbox.call(ids) == {"retry": 3, "failed": 1}  # retried later, not slept on
+    assert deliver_outbox.call(ids) == {"sent": 3}
 
-    assert counts == {"sent": 3, "failed": 1}
     good_keys = [f"kepling-outbox-{m.pk}" for m in OutboxMessage.objects.exclude(worker=bad)]
     assert sorted(http_backend.accepted) == sorted(good_keys)  # each message sent exactly once
     assert len(http_backend.accepted) == len(set(http_backend.accepted))
@@ -123,28 +124,43 @@ def test_a_message_goes_to_the_worker_s_number_when_it_is_sent(city, http_backen
     worker.save()
     message = OutboxMessage.objects.get()
     assert message.to == ""
+    assert deliver_messages([message.pk]) == {"retry": 1}  # the gateway fails every first attempt
     assert deliver_messages([message.pk]) == {"sent": 1}
     assert {r["payload"]["to"] for r in http_backend.requests} == {"+6282222222222"}
     message.refresh_from_db()
     assert message.to == "+6282222222222"  # kept as the number it went to
 
 
-def test_gateway_gives_up_after_max_attempts(city, settings):
+def test_an_unreachable_gateway_schedules_retries_until_the_message_expires(city, settings):
     settings.KEPLING_REMINDER_BACKEND = "kepling.reminders.backends.HttpGatewayBackend"
     settings.KEPLING_GATEWAY_URL = "http://127.0.0.1:9/unreachable"
-    settings.KEPLING_GATEWAY_BACKOFF_SECONDS = 0.01
-    settings.KEPLING_GATEWAY_MAX_ATTEMPTS = 2
+    settings.KEPLING_GATEWAY_BACKOFF_SECONDS = 60
     make_worker(city.lingkungan[0])
     send("2025-11-14")
     message = OutboxMessage.objects.get()
-    assert deliver_messages([message.pk]) == {"failed": 1}
+    before = timezone.now()
+    assert deliver_messages([message.pk]) == {"retry": 1}
     message.refresh_from_db()
-    assert message.status == MessageStatus.FAILED and message.attempts == 2 and message.last_error
+    assert message.status == MessageStatus.QUEUED and message.attempts == 1 and message.last_error
+    assert message.next_attempt_at is not None
+    assert message.next_attempt_at >= before + datetime.timedelta(seconds=60)
+    assert deliver_messages([message.pk]) == {}  # not due yet: nothing is tried, nothing waits
+
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        next_attempt_at=None, expires_at=timezone.now() + datetime.timedelta(seconds=30)
+    )
+    assert deliver_messages([message.pk]) == {"failed": 1}  # the next attempt would come after the expiry
+    message.refresh_from_db()
+    assert message.status == MessageStatus.FAILED and message.attempts == 2
+    assert message.last_error.startswith("expired after 2 attempts")
 
 
 def test_deliver_reminders_command_runs_delivery_now(city, settings, http_backend):
     make_worker(city.lingkungan[0])
     send("2025-11-14")
+    out = io.StringIO()
+    call_command("deliver_reminders", "--json", stdout=out)
+    assert json.loads(out.getvalue()) == {"channel": "http_gateway", "retry": 1}  # each message once per run
     out = io.StringIO()
     call_command("deliver_reminders", "--json", stdout=out)
     assert json.loads(out.getvalue()) == {"channel": "http_gateway", "sent": 1}

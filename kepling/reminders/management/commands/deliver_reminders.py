@@ -1,20 +1,22 @@
-"""`kepling deliver_reminders [--enqueue] [--json]`: deliver queued reminders now, in batches."""
+"""`kepling deliver_reminders [--enqueue] [--json]`: deliver the reminders due now (run it every few minutes)."""
 
 from __future__ import annotations
 
 import json
-from collections import Counter
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
 from kepling.reminders.backends import get_backend
 from kepling.reminders.models import MessageStatus, OutboxMessage
-from kepling.reminders.tasks import BATCH_SIZE, deliver_outbox, enqueue_delivery, pending_batches
+from kepling.reminders.tasks import BATCH_SIZE, deliver_due, enqueue_delivery
 
 
 class Command(BaseCommand):
-    help = "Deliver the queued reminders with the configured backend (or enqueue tasks for the db_worker)."
+    help = (
+        "Deliver the queued reminders that are due (new ones and scheduled retries) with the configured "
+        "backend, or enqueue tasks for the db_worker. Safe to run while other deliveries run."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--enqueue", action="store_true", help="enqueue delivery tasks instead of sending now")
@@ -30,10 +32,7 @@ class Command(BaseCommand):
         elif options["enqueue"]:
             result["tasks"] = enqueue_delivery(options["batch_size"])
         else:
-            counts: Counter[str] = Counter()
-            for batch in pending_batches(options["batch_size"], backend.channel):
-                counts.update(deliver_outbox.call(batch))
-            result.update(counts)
+            result.update(deliver_due(backend))
         if options["json"]:
             self.stdout.write(json.dumps(result))
         else:
