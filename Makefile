@@ -6,9 +6,14 @@ KEPLING := .venv/bin/kepling
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint typecheck migrations-check pytest bench messages demo clean
+.PHONY: run test install install-production python-check lint typecheck migrations-check pytest bench messages demo clean
 
-var/tools/bin/uv:
+# One sentence, not a traceback, when the machine's Python is too old or lacks venv.
+python-check:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Kepling needs Python 3.11 or newer; $(PYTHON) is " + sys.version.split()[0] + ".")'
+	@$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || { echo "Python's venv module is missing: install it (Debian/Ubuntu: apt-get install python3-venv)."; exit 1; }
+
+var/tools/bin/uv: | python-check
 	@mkdir -p var
 	$(PYTHON) -m venv var/tools
 	var/tools/bin/pip install --quiet uv
@@ -17,11 +22,11 @@ var/tools/bin/uv:
 	$(UV) sync --frozen
 	@touch .venv/.installed
 
-node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
-	@touch node_modules/.installed
+install: .venv/.installed
 
-install: .venv/.installed node_modules/.installed
+# Production: the app and its server, without the test and lint tools (docs/operations.md).
+install-production: | $(UV)
+	$(UV) sync --frozen --no-dev
 
 # The task worker applies large uploads in the background; it stops with the server.
 run: install
@@ -50,8 +55,8 @@ bench: install
 	.venv/bin/python -m bench
 
 messages: install
-	$(KEPLING) makemessages -l id --ignore=.venv --ignore=node_modules --ignore=var --ignore='*/tests/*'
-	$(KEPLING) compilemessages -l id --ignore=.venv --ignore=node_modules
+	$(KEPLING) makemessages -l id --ignore=.venv --ignore=var --ignore='*/tests/*'
+	$(KEPLING) compilemessages -l id --ignore=.venv
 
 clean:
 	rm -rf .venv var/tools .mypy_cache .ruff_cache .pytest_cache

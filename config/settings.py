@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_tasks",
     "django_tasks_db",
+    "django_htmx",
     "axes",
     "kepling.core",
     "kepling.accounts",
@@ -67,7 +68,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "kepling.core.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "kepling.core.middleware.RejectNulCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -99,20 +102,73 @@ TEMPLATES = [
     },
 ]
 
-VAR_DIR.mkdir(parents=True, exist_ok=True)
-DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{VAR_DIR / 'kepling.sqlite3'}",
-        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
-    )
-}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+
+def _var_dir_ready(path: Path) -> None:
+    """VAR_DIR holds uploads, backups and (by default) the database: it must exist and be writable."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ImproperlyConfigured(f"KEPLING_VAR_DIR {path} cannot be created ({exc.strerror}).") from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise ImproperlyConfigured(f"KEPLING_VAR_DIR {path} is not writable by this user.")
+
+
+def _database() -> dict[str, object]:
+    """DATABASE_URL, checked: an empty or unknown value is refused in one sentence."""
+    url = os.environ.get("DATABASE_URL")
+    if url is not None and not url.strip():
+        raise ImproperlyConfigured("DATABASE_URL is set but empty: give postgres://... or sqlite:///..., or unset it.")
+    url = url or f"sqlite:///{VAR_DIR / 'kepling.sqlite3'}"
+    try:
+        database: dict[str, object] = dict(
+            dj_database_url.parse(url, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")))
+        )
+    except (ValueError, KeyError):
+        raise ImproperlyConfigured(
+            f"DATABASE_URL ({url.split('://')[0]}://...) is not a supported database: "
+            "write postgres://USER@HOST:PORT/NAME or sqlite:////absolute/path."
+        ) from None
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database.update(_sqlite(str(database["NAME"])))
+    return database
+
+
+def _sqlite(name: str) -> dict[str, object]:
+    """A SQLite file is opened, never created, unless KEPLING_CREATE_DATABASE is set (migrate sets it).
+
+    So a mistyped path fails on first use ("unable to open database file") instead of serving an
+    empty database (docs/decisions/0012-ops-production-operations.md).
+    """
+    path = Path(name)
+    if not path.parent.is_dir():
+        raise ImproperlyConfigured(f"the SQLite database's folder {path.parent} does not exist: check DATABASE_URL.")
+    if not env_bool("KEPLING_CREATE_DATABASE", default=False):
+        name = f"file:{path}?mode=rw"
+    return {
+        "NAME": name,
+        "OPTIONS": {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        },
+        "TEST": {"NAME": None},
     }
-    DATABASES["default"]["TEST"] = {"NAME": None}
+
+
+_var_dir_ready(VAR_DIR)
+SQLITE_PATH = ""  # the SQLite file, for backups (empty on PostgreSQL)
+DATABASES = {"default": _database()}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    SQLITE_PATH = str(DATABASES["default"]["NAME"]).removeprefix("file:").removesuffix("?mode=rw")
+
+# Shared by every process (throttling counts, above all): the database, not each process's memory.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "kepling_cache",
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
+    }
+}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -150,14 +206,44 @@ USE_TZ = True
 USE_THOUSAND_SEPARATOR = False  # ids in URLs and attributes stay plain digits; displayed numbers go through `angka`
 
 STATIC_URL = "static/"
-STATICFILES_DIRS = [BASE_DIR / "static", BASE_DIR / "node_modules" / "htmx.org" / "dist"]
-STATIC_ROOT = VAR_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "staticfiles"))
+# With DEBUG off the app serves its own static files (whitenoise): compressed, with hashed names
+# cached for a year. `kepling serve` collects them first.
+if not DEBUG:
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
 
 # Database connections a reminder queueing run is spread over on PostgreSQL (one server core
 # each): by default as many as this machine has cores, up to 4.
 REMINDER_QUEUE_CONNECTIONS = int(os.environ.get("REMINDER_QUEUE_CONNECTIONS", str(min(4, os.cpu_count() or 1))))
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+# Reminder delivery (docs/reminders.md): the backend and its gateway, all from the environment.
+KEPLING_REMINDER_BACKEND = os.environ.get(
+    "KEPLING_REMINDER_BACKEND", "kepling.reminders.backends.KeplingWhatsAppBackend"
+)
+KEPLING_GATEWAY_URL = os.environ.get("KEPLING_GATEWAY_URL", "")
+KEPLING_GATEWAY_TOKEN = os.environ.get("KEPLING_GATEWAY_TOKEN", "")
+if "KEPLING_GATEWAY_PAYLOAD" in os.environ:
+    KEPLING_GATEWAY_PAYLOAD = os.environ["KEPLING_GATEWAY_PAYLOAD"]
+KEPLING_GATEWAY_TIMEOUT_SECONDS = float(os.environ.get("KEPLING_GATEWAY_TIMEOUT_SECONDS", "10"))
+KEPLING_GATEWAY_BACKOFF_SECONDS = float(os.environ.get("KEPLING_GATEWAY_BACKOFF_SECONDS", "60"))
+KEPLING_GATEWAY_BACKOFF_MAX_SECONDS = float(os.environ.get("KEPLING_GATEWAY_BACKOFF_MAX_SECONDS", "3600"))
+KEPLING_REMINDER_EXPIRY_HOURS = int(os.environ.get("KEPLING_REMINDER_EXPIRY_HOURS", "48"))
+KEPLING_REMINDER_LEASE_SECONDS = int(os.environ.get("KEPLING_REMINDER_LEASE_SECONDS", "600"))
+if "KEPLING_REMINDER_FILE_DIR" in os.environ:
+    KEPLING_REMINDER_FILE_DIR = os.environ["KEPLING_REMINDER_FILE_DIR"]
+if "KEPLING_REMINDER_CARA_BAYAR" in os.environ:
+    KEPLING_REMINDER_CARA_BAYAR = os.environ["KEPLING_REMINDER_CARA_BAYAR"]
+if "KEPLING_API_RATE" in os.environ:
+    KEPLING_API_RATE = os.environ["KEPLING_API_RATE"]
+
+# /healthz answers 503 when the oldest task waiting to run has waited longer than this.
+HEALTHZ_MAX_QUEUE_LAG_SECONDS = int(os.environ.get("HEALTHZ_MAX_QUEUE_LAG_SECONDS", "900"))
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
@@ -171,6 +257,9 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+    # Behind the reverse proxy (docs/operations.md), which terminates TLS and says so in this header.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 # Program rules kept as settings because the regulation behind them is unconfirmed.
 WORKER_MIN_AGE = int(os.environ.get("WORKER_MIN_AGE", "15"))
@@ -179,9 +268,37 @@ CONSENT_TEXT_VERSION = "2025-05-v1"
 DEFAULT_LINGKUNGAN_TARGET = 25
 PROGRAM_START = "2025-05-14"
 
+# With DEBUG off: one JSON object per line on standard error, each with the request id.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "kepling.core.observability.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "kepling.core.observability.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        # One line per request (method, path, status, duration), with DEBUG off (runserver logs its own).
+        "kepling.requests": {
+            "level": os.environ.get("REQUEST_LOG_LEVEL", "WARNING" if DEBUG else "INFO"),
+            "propagate": True,
+        },
+        "django.request": {"level": "ERROR"},
+    },
 }
+
+# Optional error tracking: set SENTRY_DSN and install sentry-sdk (not a dependency of Kepling).
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    from kepling.core.observability import start_error_tracking
+
+    start_error_tracking(SENTRY_DSN, environment=os.environ.get("SENTRY_ENVIRONMENT", "production"))

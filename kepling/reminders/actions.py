@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -101,3 +103,15 @@ def resend_failed(*, by: User, message_ids: list[int]) -> int:
         new={"messages": len(ids), "ids": ids},
     )
     return len(ids)
+
+
+@transaction.atomic
+def record_reminders_run(*, as_of: datetime.date, channel: str, queued: int, already_queued: int) -> None:
+    """Note a day's queueing run (also when it queued nothing): /healthz reports the last one's age."""
+    audit.record(
+        actor=None,
+        action="reminders_queued",
+        object_type="reminder_run",
+        object_id=as_of.isoformat(),
+        new={"channel": channel, "queued": queued, "already_queued": already_queued},
+    )

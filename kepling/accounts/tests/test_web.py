@@ -31,7 +31,7 @@ def test_login_page_is_in_bahasa_indonesia(client: Client) -> None:
 
 def test_login_page_serves_htmx_and_css_from_the_app(client: Client) -> None:
     html = client.get("/masuk/").content.decode()
-    assert '<script src="/static/htmx.min.js" defer>' in html
+    assert '<script src="/static/django_htmx/htmx-2.min.js" defer>' in html
     assert "/static/css/kepling.css" in html
     # Nothing is loaded from another host (no CDN).
     assert 'src="http' not in html and 'href="http' not in html and 'src="//' not in html

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from kepling.reminders.actions import record_reminders_run
 from kepling.reminders.backends import get_backend
 from kepling.reminders.queueing import queue_reminders
 from kepling.reminders.tasks import enqueue_delivery
@@ -32,6 +33,10 @@ class Command(BaseCommand):
         backend = get_backend()
         result = queue_reminders(as_of=as_of, channel=backend.channel, dry_run=options["dry_run"])
         tasks = 0 if options["dry_run"] or not result.queued else enqueue_delivery()
+        if not options["dry_run"]:
+            record_reminders_run(
+                as_of=as_of, channel=backend.channel, queued=result.queued, already_queued=result.already_queued
+            )
         if options["json"]:
             self.stdout.write(json.dumps({**result.as_dict(), "delivery_tasks": tasks}))
             return
