@@ -10,7 +10,7 @@ import sys
 
 MINIMUM_PYTHON = (3, 11)
 # Commands that may create the SQLite file; every other one refuses a missing file.
-CREATING_COMMANDS = {"migrate"}
+CREATING_COMMANDS = {"migrate", "restore"}
 
 
 def _check_python() -> None:
