@@ -208,6 +208,7 @@ USE_THOUSAND_SEPARATOR = False  # ids in URLs and attributes stay plain digits; 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "staticfiles"))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise looks there from the first request
 # With DEBUG off the app serves its own static files (whitenoise): compressed, with hashed names
 # cached for a year. `kepling serve` collects them first.
 if not DEBUG:

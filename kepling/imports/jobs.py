@@ -20,7 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
-from django.db import close_old_connections, connection, transaction
+from django.db import DatabaseError, close_old_connections, connection, transaction
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -41,6 +41,11 @@ PREVIEW_ROWS = 10
 # A file this small is applied inside the web process when no task worker picks it up in time.
 IN_PROCESS_LIMIT = 20_000
 IN_PROCESS_AFTER_SECONDS = 2
+# A running job touches its heartbeat file this often (from a thread of its own: the job's row is
+# locked by its transaction); a job whose heartbeat is older than IMPORT_STALE_AFTER_SECONDS lost
+# its worker (killed, out of memory, a deploy's restart) and may be started again.
+HEARTBEAT_SECONDS = 5
+DEFAULT_STALE_AFTER_SECONDS = 60
 STORAGE = "imports"
 
 COLUMNS = {
@@ -318,6 +323,80 @@ def _progress_writer(job_id: int) -> Callable[[int], None]:
     return write
 
 
+def heartbeat_path(job_id: int) -> Path:
+    return _storage_dir() / f"job-{job_id}.heartbeat"
+
+
+class Heartbeat:
+    """Touch a running job's heartbeat file every few seconds until stopped."""
+
+    def __init__(self, job_id: int) -> None:
+        self.path = heartbeat_path(job_id)
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._beat, daemon=True, name=f"import-{job_id}-heartbeat")
+
+    def __enter__(self) -> Heartbeat:
+        self.path.touch()
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stopped.set()
+        self.thread.join(timeout=HEARTBEAT_SECONDS * 2)
+        self.path.unlink(missing_ok=True)
+
+    def _beat(self) -> None:
+        while not self.stopped.wait(HEARTBEAT_SECONDS):
+            self.path.touch()
+
+
+def stale_after() -> float:
+    return float(getattr(settings, "IMPORT_STALE_AFTER_SECONDS", DEFAULT_STALE_AFTER_SECONDS))
+
+
+def is_stale(job: ImportJob) -> bool:
+    """A job marked running whose worker is gone: no recent heartbeat, and (PostgreSQL) no lock held on it."""
+    if job.status != JobStatus.RUNNING:
+        return False
+    now = timezone.now().timestamp()
+    started = job.started_at.timestamp() if job.started_at else 0.0
+    try:
+        last = heartbeat_path(job.pk).stat().st_mtime
+    except OSError:
+        last = started
+    if now - max(last, started) < stale_after():
+        return False
+    if connection.vendor != "postgresql":
+        return True
+    # The job's own transaction locks its row while it applies: a lock still held means it is alive.
+    try:
+        with transaction.atomic():
+            ImportJob.objects.select_for_update(nowait=True).filter(pk=job.pk).exists()
+    except DatabaseError:
+        return False
+    return True
+
+
+def rerun_stale_job(*, by: User, job: ImportJob) -> ImportJob:
+    """Start a job whose worker died again. Nothing of the interrupted run was committed, so it applies once."""
+    with transaction.atomic():
+        locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if not is_stale(locked):
+            return locked
+        locked.status = JobStatus.VALIDATED
+        locked.message = ""
+        locked.save(update_fields=["status", "message"])
+        audit.record(
+            actor=by,
+            action="import_restarted_after_interruption",
+            object_type="import_job",
+            object_id=locked.pk,
+            old={"started_at": locked.started_at},
+        )
+    progress_path(locked.pk).unlink(missing_ok=True)
+    return start_job(locked)
+
+
 def apply_job(job_id: int) -> ImportJob:
     """Apply a job's file in one transaction; a job already done, or a file already applied, changes nothing.
 
@@ -328,7 +407,7 @@ def apply_job(job_id: int) -> ImportJob:
     )
     progress_path(job_id).write_text("0")
     try:
-        with transaction.atomic():
+        with Heartbeat(job_id), transaction.atomic():
             job = ImportJob.objects.select_for_update().get(pk=job_id)
             if job.status != JobStatus.DONE:
                 _apply_locked(job)

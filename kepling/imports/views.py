@@ -86,6 +86,7 @@ def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
             "errors": errors[:SHOWN_ERRORS],
             "more_errors": max(0, len(errors) - SHOWN_ERRORS),
             "rows_done": jobs.rows_done(job),
+            "stale": jobs.is_stale(job),
         },
     )
 
@@ -115,7 +116,11 @@ def validate(request: HttpRequest, job_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def apply(request: HttpRequest, job_id: int) -> HttpResponse:
-    job = jobs.access_job(_user(request), job_id)
+    user = _user(request)
+    job = jobs.access_job(user, job_id)
+    if job.status == JobStatus.RUNNING:
+        jobs.rerun_stale_job(by=user, job=job)  # only when its worker is gone
+        return redirect("imports:job", job_id=job.pk)
     if job.status == JobStatus.FAILED:
         job.status = JobStatus.VALIDATED
         job.save(update_fields=["status"])
@@ -132,7 +137,7 @@ def status(request: HttpRequest, job_id: int) -> HttpResponse:
     response = render(
         request,
         "imports/_status.html",
-        {"job": job, "rows_done": jobs.rows_done(job), "fragment": True},
+        {"job": job, "rows_done": jobs.rows_done(job), "fragment": True, "stale": jobs.is_stale(job)},
     )
     if job.status in {JobStatus.DONE, JobStatus.FAILED} and request.headers.get("HX-Request"):
         response["HX-Refresh"] = "true"

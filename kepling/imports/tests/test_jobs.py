@@ -236,3 +236,45 @@ def test_progress_fragment_and_in_process_fallback_when_no_worker_runs(worker, p
     assert response["HX-Refresh"] == "true"
     page = client.get(reverse("imports:job", args=[job.pk])).content.decode()
     assert 'data-count="applied">1<' in page
+
+
+class WorkerProcessKilled(BaseException):
+    """The process applying the job ends mid-way (SIGTERM of a deploy, out of memory)."""
+
+
+def test_a_job_whose_worker_died_is_detected_and_started_again_from_its_page_applying_once(
+    worker, petugas_bpjs, tmp_path, settings
+):
+    rows = [[KNOWN_NIK, "", f"2025-{m:02d}", "16800", f"2025-{m:02d}-10", f"R-{m}"] for m in range(5, 11)]
+    client = signed_in(petugas_bpjs)
+    job = upload(client, "payments", write_csv(tmp_path / "p.csv", PAYMENT_HEADER, rows))
+    jobs.validate_job(job)
+    real = payment_imports.PaymentImport.apply_chunk
+    calls = {"n": 0}
+
+    def dies_after_two_chunks(self, chunk):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise WorkerProcessKilled
+        return real(self, chunk)
+
+    with mock.patch.object(payment_imports, "CHUNK", 2), mock.patch.object(
+        payment_imports.PaymentImport, "apply_chunk", dies_after_two_chunks
+    ), pytest.raises(WorkerProcessKilled):
+        jobs.apply_job(job.pk)
+    job.refresh_from_db()
+    assert job.status == JobStatus.RUNNING and Payment.objects.count() == 0  # "running" for ever, before
+
+    page = client.get(reverse("imports:job", args=[job.pk])).content.decode()
+    assert "The import was interrupted" not in page  # within the grace period it may still be alive
+    settings.IMPORT_STALE_AFTER_SECONDS = 0
+    page = client.get(reverse("imports:job", args=[job.pk])).content.decode()
+    assert "The import was interrupted" in page and "Start the import again" in page
+
+    assert client.post(reverse("imports:apply", args=[job.pk])).status_code == 302
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE and job.result["applied"] == 6
+    assert Payment.objects.count() == 6
+    assert client.post(reverse("imports:apply", args=[job.pk])).status_code == 302  # once more: nothing
+    assert Payment.objects.count() == 6
+    assert AuditLog.objects.filter(action="import_restarted_after_interruption", actor=petugas_bpjs).count() == 1
