@@ -46,7 +46,7 @@ def _pg_env(settings_dict: dict[str, Any]) -> tuple[list[str], dict[str, str]]:
 def _tool(name: str) -> str:
     found = shutil.which(name)
     if found is None:
-        raise BackupError(f"{name} is not installed: install the PostgreSQL client (apt-get install postgresql-client).")
+        raise BackupError(f"{name} is not installed: install the PostgreSQL client (apt-get install postgresql-client)")
     return found
 
 
@@ -64,7 +64,8 @@ def backup(directory: Path) -> Path:
     if connection.vendor == "postgresql":
         target = directory / f"kepling-{_stamp()}{POSTGRES_SUFFIX}"
         args, env = _pg_env(connection.settings_dict)
-        command = [_tool("pg_dump"), *args, "-Fc", "--no-owner", "-f", str(target), str(connection.settings_dict["NAME"])]
+        name = str(connection.settings_dict["NAME"])
+        command = [_tool("pg_dump"), *args, "-Fc", "--no-owner", "-f", str(target), name]
         done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
         if done.returncode != 0:
             target.unlink(missing_ok=True)
@@ -81,7 +82,7 @@ def restore(source: Path, database_url: str) -> None:
     if target["ENGINE"] == "django.db.backends.sqlite3":
         _restore_sqlite(source, Path(str(target["NAME"])))
     elif target["ENGINE"].startswith("django.db.backends.postgresql"):
-        _restore_postgres(source, target)
+        _restore_postgres(source, dict(target))
     else:
         raise BackupError("Restores go into SQLite or PostgreSQL only.")
 

@@ -86,8 +86,8 @@ class RequestIdMiddleware:
 def start_error_tracking(dsn: str, *, environment: str) -> None:
     """Send unhandled errors to Sentry (or a compatible service) when sentry-sdk is installed."""
     try:
-        import sentry_sdk
-        from sentry_sdk.integrations.django import DjangoIntegration
+        import sentry_sdk  # type: ignore[import-not-found,unused-ignore]
+        from sentry_sdk.integrations.django import DjangoIntegration  # type: ignore[import-not-found,unused-ignore]
     except ImportError:
         raise ImproperlyConfigured(
             "SENTRY_DSN is set but sentry-sdk is not installed: run `uv pip install sentry-sdk` or unset SENTRY_DSN."

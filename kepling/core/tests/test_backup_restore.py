@@ -122,7 +122,8 @@ def test_a_backup_taken_while_writing_restores_every_acknowledged_row(
     assert _counts_there(restore_target, tables) == _counts_here(tables)
     assert AuditLog.objects.count() > 0 and "core_auditlog" in tables
     here = _summary_here(city)
-    there = json.loads(_kepling(restore_target, "summary", "--wilayah", city.kota.kode, "--as-of", "2025-11-30", "--json"))
+    summary = ("summary", "--wilayah", city.kota.kode, "--as-of", "2025-11-30", "--json")
+    there = json.loads(_kepling(restore_target, *summary))
     assert there == here
 
     # The backup taken while writing holds every worker acknowledged before it started.

@@ -14,7 +14,7 @@ from kepling.core.backups import BackupError, restore
 
 class Command(BaseCommand):
     help = "Restore a backup from `kepling backup` into an empty database (the configured one by default)."
-    requires_system_checks = []  # type: ignore[assignment]
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)

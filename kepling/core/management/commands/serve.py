@@ -54,7 +54,7 @@ def _gunicorn_logging() -> dict[str, Any]:
 
 class Command(BaseCommand):
     help = "Serve Kepling with gunicorn (production): several worker processes, static files served by the app."
-    requires_system_checks = []  # type: ignore[assignment]
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--bind", default=os.environ.get("KEPLING_BIND", "127.0.0.1:8000"), help="HOST:PORT")
