@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from kepling.accounts.models import Role, User
 from kepling.accounts.scoping import access_wilayah, root_wilayah
+from kepling.core.formatting import format_number
 from kepling.dashboards.queries import default_as_of
 from kepling.reminders import actions, queries
 from kepling.reminders.messages import whatsapp_link
@@ -164,7 +165,7 @@ def failed(request: HttpRequest) -> HttpResponse:
         if request.POST.get("all"):
             ids = list(queries.failed_messages(user).values_list("pk", flat=True))
         count = actions.resend_failed(by=user, message_ids=ids)
-        messages.success(request, _("%(count)s messages queued to be sent again.") % {"count": count})
+        messages.success(request, _("Messages queued to be sent again: %(count)s.") % {"count": format_number(count)})
         return redirect("reminders:failed")
     page = Paginator(queries.failed_messages(user), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(message, queries.failure_reason(message)) for message in page]
