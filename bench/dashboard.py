@@ -49,6 +49,7 @@ def main() -> int:
         DATABASE.unlink(missing_ok=True)
     os.environ["DATABASE_URL"] = f"sqlite:///{DATABASE}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ["KEPLING_CREATE_DATABASE"] = "1"  # a scratch database: migrate creates it
     os.environ["AXES_ENABLED"] = "0"
     os.environ["DEBUG"] = "1"
 

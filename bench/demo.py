@@ -21,6 +21,7 @@ def main(runs: int = 3) -> None:
     database = scratch / "demo.sqlite3"
     os.environ["DATABASE_URL"] = f"sqlite:///{database}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ["KEPLING_CREATE_DATABASE"] = "1"  # a scratch database: migrate creates it
     import django
 
     django.setup()

@@ -194,6 +194,7 @@ def main(rows: int = 1_000_000) -> None:
     url = os.environ.get("BENCH_IMPORTS_DATABASE_URL", DEFAULT_URL)
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ["KEPLING_CREATE_DATABASE"] = "1"  # a scratch database: migrate creates it
     _ensure_database(url)
     import django
 

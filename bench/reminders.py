@@ -175,6 +175,7 @@ def main(workers: int = 900_000) -> None:
     _ensure_database(url)
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ["KEPLING_CREATE_DATABASE"] = "1"  # a scratch database: migrate creates it
     import django
 
     django.setup()
