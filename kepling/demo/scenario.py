@@ -12,6 +12,7 @@ import datetime
 import math
 import random
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from io import StringIO
 
@@ -104,17 +105,23 @@ class Scenario:
         self.password = make_password(DEMO_PASSWORD)
         self.quality: dict[int, float] = {}
 
-    def build(self) -> None:
+    def build(self, report: Callable[[str], None] = lambda step: None) -> None:
         with transaction.atomic():
+            report("removing the current data")
             wipe_scenario_data()
+            report("the city, kecamatan and kelurahan; 2,001 lingkungan; the accounts")
             call_command("load_wilayah", stdout=StringIO())
             lingkungan = self.create_lingkungan()
             keplings = self.create_accounts(lingkungan)
             demo_workers = self.plan_workers(lingkungan)
+            report(f"{len(demo_workers)} workers")
             self.create_workers(demo_workers, keplings)
+            report("their payments")
             self.create_payments(demo_workers)
+            report("reconciliation and decision queues, statistics")
             self.create_queues(demo_workers, keplings)
             self.create_statistics()
+            report("months covered per worker")
             recompute_worker_months([d.worker.pk for d in demo_workers if d.worker], book=self.book)
             StaleSummary.objects.all().delete()
             audit.record(
@@ -453,9 +460,11 @@ def models_id() -> object:
     return F("id")
 
 
-def build_demo(*, as_of: datetime.date = REFERENCE_DATE, seed: int = 1) -> None:
-    """Replace the database's content with the reference scenario."""
-    Scenario(as_of=as_of, seed=seed).build()
+def build_demo(
+    *, as_of: datetime.date = REFERENCE_DATE, seed: int = 1, report: Callable[[str], None] = lambda step: None
+) -> None:
+    """Replace the database's content with the reference scenario; `report` hears each step."""
+    Scenario(as_of=as_of, seed=seed).build(report)
 
 
 def demo_logins() -> list[tuple[str, str]]:

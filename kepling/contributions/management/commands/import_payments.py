@@ -5,6 +5,7 @@ from typing import Any
 
 from kepling.contributions.imports import import_payments_file
 from kepling.core.importing import ImportCommand
+from kepling.core.progress import Progress
 from kepling.core.tabular import ImportResult
 
 
@@ -13,4 +14,8 @@ class Command(ImportCommand):
     offers_dry_run = True
 
     def run_import(self, options: dict[str, Any], by: Any) -> ImportResult:
-        return import_payments_file(Path(options["path"]), by=by, dry_run=options["dry_run"])
+        progress = Progress(self.stderr)
+        progress.step(f"reading {Path(options['path']).name}")
+        result = import_payments_file(Path(options["path"]), by=by, dry_run=options["dry_run"], progress=progress.rows)
+        progress.step("done")
+        return result

@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from kepling.core.progress import Progress
 from kepling.demo.scenario import DEMO_PASSWORD, REFERENCE_DATE, build_demo, demo_logins
 
 
@@ -29,7 +30,7 @@ class Command(BaseCommand):
             raise CommandError(f"--as-of must be written YYYY-MM-DD, not '{options['as_of']}'.") from None
         started = time.perf_counter()
         try:
-            build_demo(as_of=as_of, seed=options["seed"])
+            build_demo(as_of=as_of, seed=options["seed"], report=Progress(self.stderr).step)
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(f"Demo data for {as_of.isoformat()} built in {time.perf_counter() - started:.1f} s.")

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Count
 
 from kepling.core.importing import acting_user
+from kepling.core.progress import Progress
 from kepling.dashboards.queries import default_as_of
 from kepling.reconciliation.matching import rebuild_queue
 from kepling.reconciliation.models import ItemStatus, ReconciliationItem
@@ -28,7 +29,10 @@ class Command(BaseCommand):
             as_of = datetime.date.fromisoformat(options["as_of"]) if options["as_of"] else default_as_of()
         except ValueError:
             raise CommandError(f"--as-of must be a date written YYYY-MM-DD, not '{options['as_of']}'.") from None
+        progress = Progress(self.stderr)
+        progress.step(f"matching the registry with the BPJS extracts as of {as_of.isoformat()}")
         counts = rebuild_queue(as_of, by=acting_user(options.get("by")))
+        progress.step("done")
         per_kind = dict(
             ReconciliationItem.objects.filter(status=ItemStatus.OPEN)
             .values_list("kind")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from kepling.core.importing import ImportCommand
+from kepling.core.progress import Progress
 from kepling.core.tabular import ImportResult
 from kepling.workers.imports import import_workers_file
 
@@ -14,4 +15,8 @@ class Command(ImportCommand):
     offers_dry_run = True
 
     def run_import(self, options: dict[str, Any], by: Any) -> ImportResult:
-        return import_workers_file(options["path"], by=by, dry_run=options["dry_run"])
+        progress = Progress(self.stderr)
+        progress.step(f"reading and registering {options['path']}")
+        result = import_workers_file(options["path"], by=by, dry_run=options["dry_run"])
+        progress.step("done")
+        return result
