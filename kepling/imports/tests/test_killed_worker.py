@@ -51,9 +51,12 @@ def _wait(job: ImportJob, status: str, seconds: float) -> None:
 def test_a_job_whose_task_worker_was_killed_is_started_again_and_applies_once(city, petugas_bpjs, settings, tmp_path):
     make_worker(city.lingkungan[0], nik=KNOWN_NIK)
     # Enough rows that the worker is still applying when it is killed (unknown NIKs are kept too).
-    rows = [[UNKNOWN_NIK, "", f"{2000 + n // 12}-{n % 12 + 1:02d}", "16800", "2025-06-10", f"R-{n}"] for n in range(30_000)]
+    rows = [
+        [UNKNOWN_NIK, "", f"{2000 + n // 12}-{n % 12 + 1:02d}", "16800", "2025-06-10", f"R-{n}"] for n in range(30_000)
+    ]
     rows.append([KNOWN_NIK, "", "2025-06", "16800", "2025-06-10", "R-known"])
-    job = jobs.create_job(by=petugas_bpjs, kind="payments", upload=write_csv(tmp_path / "big.csv", PAYMENT_HEADER, rows))
+    upload = write_csv(tmp_path / "big.csv", PAYMENT_HEADER, rows)
+    job = jobs.create_job(by=petugas_bpjs, kind="payments", upload=upload)
     jobs.validate_job(job)
     with override_settings(TASKS=DATABASE_TASKS):
         jobs.start_job(job)
