@@ -127,15 +127,19 @@ class Results:
             self.statuses[kind][status] += 1
 
 
-def nik_for(serial: int) -> str:
-    """A structurally valid NIK (Medan, born 1960-1999), unique per serial within a run."""
+def nik_for(serial: int, block: int) -> str:
+    """A structurally valid NIK (Medan, born 1965-1997): unique per serial within a run, and across runs
+    by the run's own block of NIK serial numbers (5000-8999; the scenario's serials stay small).
+    A NIK registered by an earlier run would be answered "already registered" (302 too) and look lost.
+    """
     birth = datetime.date(1965, 1, 1) + datetime.timedelta(days=serial % 12_000)
-    return f"127101{birth.day:02d}{birth.month:02d}{birth.year % 100:02d}{9000 + serial // 12_000 % 1000:04d}"
+    return f"127101{birth.day:02d}{birth.month:02d}{birth.year % 100:02d}{block + serial // 12_000:04d}"
 
 
 class Load:
     def __init__(self, port: int, tokens: list[str], run: str, keplings: list[str]) -> None:
         self.port, self.tokens, self.run, self.usernames = port, tokens, run, keplings
+        self.block = 5000 + int(run, 16) % 4000
         self.results = Results()
         self.serial = iter(range(1, 10**7))
         self.serial_lock = threading.Lock()
@@ -166,7 +170,7 @@ class Load:
             serial = next(self.serial)
         token = session.csrf("/pekerja/daftar/")
         name = f"Uji Beban {self.run} {serial}"
-        nik = nik_for(serial)
+        nik = nik_for(serial, self.block)
         birth = f"19{nik[10:12]}-{nik[8:10]}-{nik[6:8]}"
         form = {
             "csrfmiddlewaretoken": token, "nik": nik, "nama": name, "jenis_kelamin": "L", "tanggal_lahir": birth,
