@@ -21,10 +21,12 @@ from kepling.contributions.status import STATUS_LABELS
 from kepling.regions.models import LINGKUNGAN, Wilayah
 from kepling.workers.models import Gender, Payer, Program, Sector
 from kepling.workers.validation import Problem, WorkerInput
+from kepling.workers.wording import humanise
 
 DATE_INPUTS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"]
 RUPIAH_NOISE = re.compile(r"(?i)^rp\.?|[\s.]")
 WHOLE_CENTS = re.compile(r",0{1,2}$")
+PARENTHESIS = re.compile(r"\s*\([^)]*\)")
 
 # Contract column -> form field, so the registry's problems land next to the right input.
 FIELD_OF_COLUMN = {
@@ -220,13 +222,30 @@ class RegistrationForm(forms.Form):
 
     def add_problems(self, problems: list[Problem]) -> None:
         """Show the registry's problems next to their fields, skipping fields already in error."""
-        for column, message in problems:
-            name = FIELD_OF_COLUMN.get(column)
-            if name is not None and name not in self.fields:
-                name = None
-            if name is not None and name in self.errors:
-                continue
-            self.add_error(name, message)
+        add_problems(self, problems)
+
+
+def column_labels(form: forms.Form) -> dict[str, str]:
+    """Each contract column the form shows, with the short label of its field ("Mobile phone")."""
+    labels = {}
+    for column, name in FIELD_OF_COLUMN.items():
+        if name in form.fields:
+            label = str(form.fields[name].label or name)
+            labels[column] = PARENTHESIS.sub("", label).strip()
+    labels.setdefault("kode_lingkungan", str(_("Lingkungan")))
+    return labels
+
+
+def add_problems(form: forms.Form, problems: list[Problem]) -> None:
+    """The registry's problems next to their fields, worded with the fields' labels."""
+    labels = column_labels(form)
+    for column, message in problems:
+        name = FIELD_OF_COLUMN.get(column)
+        if name is not None and name not in form.fields:
+            name = None
+        if name is not None and name in form.errors:
+            continue
+        form.add_error(name, humanise(str(message), labels))
 
 
 def status_choices() -> list[tuple[str, str]]:

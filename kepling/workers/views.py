@@ -31,9 +31,13 @@ from kepling.core.formatting import format_date, format_month, format_number, fo
 from kepling.core.periods import add_months, due_date, last_due_month_before, month_index, month_start
 from kepling.dashboards.queries import default_as_of, lingkungan_summary_row
 from kepling.regions.models import LINGKUNGAN, Wilayah
+from kepling.reminders.messages import cara_bayar, manfaat, pay_number
+from kepling.reminders.models import PaymentChannel
+from kepling.reminders.queries import next_due_month
 from kepling.workers.actions import RegistrationOutcome, consent_error, register_worker
 from kepling.workers.forms import RegistrationForm, WorkerFilterForm, parse_rupiah
 from kepling.workers.models import Gender, Payer, Program, Sector, Worker
+from kepling.workers.permissions import may_correct_worker, may_move_worker, may_withdraw_worker
 from kepling.workers.queries import access_worker, find_by_nik, reveal_nik, workers_for
 from kepling.workers.references import REGISTERING_ROLES, References
 from kepling.workers.validation import check_nik, check_worker
@@ -355,7 +359,8 @@ def _query_without_page(request: HttpRequest) -> str:
 def _detail_context(user: User, worker: Worker) -> dict[str, Any]:
     as_of = default_as_of()
     today = timezone.localdate()
-    this_month = month_start(today)
+    # The month to pay next: this month until its due date, then the next one.
+    this_month = next_due_month(today)
     position = standing(worker, as_of)
     due = amount_due(
         month=this_month,
@@ -375,6 +380,12 @@ def _detail_context(user: User, worker: Worker) -> dict[str, Any]:
         "payments": worker.payments.order_by("-periode", "-tanggal_bayar")[:60],
         "may_reveal": may_reveal_nik(user, worker),
         "full_nik": None,
+        "may_correct": any(rule(user, worker) for rule in (may_correct_worker, may_withdraw_worker, may_move_worker)),
+        "pay_number": pay_number(worker),
+        "channels": list(PaymentChannel.objects.filter(active=True)),
+        "channels_text": cara_bayar(),
+        "benefit": manfaat(),
+        "contacts": worker.contact_outcomes.select_related("by").order_by("-at", "-id")[:20],
     }
 
 
