@@ -179,10 +179,7 @@ def _follow_up(
     picked: list[Any] = [
         w
         for w in workers
-        if everyone
-        or w.pk in kept
-        or w.pk in promise_due
-        or (w.pk not in waiting and _needs_follow_up(w, due_soon))
+        if everyone or w.pk in kept or w.pk in promise_due or (w.pk not in waiting and _needs_follow_up(w, due_soon))
     ]
     ids = [w.pk for w in picked]
     queued: dict[int, OutboxMessage] = {}

@@ -23,7 +23,7 @@ from kepling.core.crypto import decrypt_text, encrypt_text, lookup_hash, mask_ni
 from kepling.regions.models import Wilayah
 from kepling.regions.queries import kepling_in_office, mark_summaries_stale
 from kepling.workers.decisions import resolve_attribution_conflict, resolve_likely_duplicate
-from kepling.workers.models import AttributionConflict, DecisionStatus, LikelyDuplicate, Worker
+from kepling.workers.models import AttributionConflict, DecisionStatus, LikelyDuplicate, SubmissionKey, Worker
 from kepling.workers.references import REGISTERING_ROLES, References
 from kepling.workers.validation import (
     CleanWorker,
@@ -39,6 +39,7 @@ __all__ = [
     "WorkerInput",
     "move_worker",
     "register_worker",
+    "register_worker_once",
     "reinstate_worker",
     "resolve_attribution_conflict",
     "resolve_likely_duplicate",
@@ -487,3 +488,21 @@ def move_worker(*, by: User, worker: Worker, lingkungan: Wilayah) -> None:
     )
     mark_summaries_stale({old.pk, lingkungan.pk}, locked.tanggal_daftar)
     _copy_to(worker, locked)
+
+
+@transaction.atomic
+def register_worker_once(*, by: User, key: str, data: WorkerInput, consent_given: bool) -> RegistrationOutcome:
+    """`register_worker`, once per form key: a resend of the same form gives the same worker back."""
+    if key:
+        seen = SubmissionKey.objects.select_related("worker").filter(by=by, key=key).first()
+        if seen is not None:
+            return RegistrationOutcome("registered", seen.worker)
+    outcome = register_worker(by=by, data=data, consent_given=consent_given)
+    if key and outcome.status == "registered" and outcome.worker is not None:
+        try:
+            with transaction.atomic():
+                SubmissionKey.objects.create(by=by, key=key, worker=outcome.worker)
+        except IntegrityError:
+            # The same form arrived twice at once; the NIK's uniqueness kept it to one worker.
+            pass
+    return outcome

@@ -8,6 +8,7 @@ registry (NIK structure, phone, age, income bounds, where one may register) is c
 from __future__ import annotations
 
 import re
+import uuid
 from typing import Any
 
 from django import forms
@@ -168,6 +169,8 @@ class RegistrationForm(forms.Form):
             "invalid": _("Enter the date like 31/12/2025."),
         },
     )
+    # A one-time key per form shown: a resend after a dropped connection registers the worker once.
+    kunci = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
     consent = forms.BooleanField(
         label=_("I have read the statement above to the worker and they agree."),
         error_messages={"required": _("The worker's consent to the processing of their personal data is required.")},
@@ -176,6 +179,7 @@ class RegistrationForm(forms.Form):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
+        self.fields["kunci"].initial = uuid.uuid4().hex
         self.fields["tanggal_daftar"].initial = timezone.localdate
         self.fields["tanggal_daftar"].widget.attrs["max"] = timezone.localdate().isoformat()
         if user.role != Role.KEPLING:
@@ -248,9 +252,16 @@ def add_problems(form: forms.Form, problems: list[Problem]) -> None:
         form.add_error(name, humanise(str(message), labels))
 
 
+# List filters beyond the statuses: every protected worker, and the withdrawn ones.
+PROTECTED = "protected"
+WITHDRAWN = "withdrawn"
+
+
 def status_choices() -> list[tuple[str, str]]:
     """The worker statuses, for the list filter."""
-    return [("", str(_("All statuses")))] + [(str(k), str(v)) for k, v in STATUS_LABELS.items()]
+    statuses = [(str(k), str(v)) for k, v in STATUS_LABELS.items()]
+    extra = [(PROTECTED, str(_("Protected (paid at least one month)"))), (WITHDRAWN, str(_("Withdrawn")))]
+    return [("", str(_("All statuses"))), *statuses, *extra]
 
 
 class WorkerFilterForm(forms.Form):

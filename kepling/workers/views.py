@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,14 +29,14 @@ from kepling.contributions.tariffs import amount_due
 from kepling.core import audit
 from kepling.core.crypto import lookup_hash
 from kepling.core.formatting import format_date, format_month, format_number, format_rupiah
-from kepling.core.periods import add_months, due_date, last_due_month_before, month_index, month_start
+from kepling.core.periods import add_months, due_date, last_due_month_before, month_start
 from kepling.dashboards.queries import default_as_of, lingkungan_summary_row
 from kepling.regions.models import LINGKUNGAN, Wilayah
 from kepling.reminders.messages import cara_bayar, manfaat, pay_number
 from kepling.reminders.models import PaymentChannel
-from kepling.reminders.queries import next_due_month
-from kepling.workers.actions import RegistrationOutcome, consent_error, register_worker
-from kepling.workers.forms import RegistrationForm, WorkerFilterForm, parse_rupiah
+from kepling.reminders.queries import follow_up_list, next_due_month
+from kepling.workers.actions import RegistrationOutcome, consent_error, register_worker_once
+from kepling.workers.forms import PROTECTED, WITHDRAWN, RegistrationForm, WorkerFilterForm, parse_rupiah
 from kepling.workers.models import Gender, Payer, Program, Sector, Worker
 from kepling.workers.permissions import may_correct_worker, may_move_worker, may_withdraw_worker
 from kepling.workers.queries import access_worker, find_by_nik, reveal_nik, workers_for
@@ -68,7 +69,7 @@ def may_reveal_nik(user: User, worker: Worker) -> bool:
 
 @dataclass(frozen=True)
 class LingkunganProgress:
-    """A lingkungan's "x of 25", from the stored summaries, with today's registrations counted live."""
+    """A lingkungan's "x of 25" and what to do today, each count the size of the list it links to."""
 
     lingkungan: Wilayah
     as_of: datetime.date
@@ -78,7 +79,8 @@ class LingkunganProgress:
     never_paid: int
     in_arrears: int
     inactive: int
-    due_soon: int
+    to_follow_up: int
+    contacted_today: int
     due_month: datetime.date
 
     @property
@@ -97,36 +99,33 @@ class LingkunganProgress:
     def due_date(self) -> datetime.date:
         return due_date(self.due_month)
 
-    @property
-    def to_follow_up(self) -> int:
-        return self.due_soon + self.in_arrears + self.inactive
-
 
 def lingkungan_progress(user: User, lingkungan: Wilayah) -> LingkunganProgress:
-    """Figures as of the latest BPJS data; the registered count includes today's registrations."""
+    """Counted from the very lists the home links to (workers list, follow-up list), for the same date.
+
+    One lingkungan holds a few dozen workers, so counting them live costs less than a stale figure
+    that contradicts the list one tap away.
+    """
     as_of = default_as_of()
-    row = lingkungan_summary_row(lingkungan, as_of)
-    mine = workers_for(user).filter(lingkungan=lingkungan)
-    # Figures follow the latest payment extract, which may be older than today's registrations.
-    registered = mine.filter(registered_on(timezone.localdate())).count()
-    due_month = add_months(last_due_month_before(as_of), 1)
-    due_soon = (
-        with_status(mine.filter(registered_on(as_of)), as_of)
-        .filter(Q(status=Status.ACTIVE.value) & Q(latest_paid_index__lt=month_index(due_month)))
-        .count()
+    statuses = Counter(
+        str(getattr(w, "status"))  # noqa: B009 - an annotation
+        for w in filtered_workers(user, WorkerFilterForm(), as_of).filter(lingkungan=lingkungan)
     )
+    work = follow_up_list(user, as_of)
+    row = lingkungan_summary_row(lingkungan, as_of)
     target = row.target if row is not None else int(lingkungan.target or settings.DEFAULT_LINGKUNGAN_TARGET)
     return LingkunganProgress(
         lingkungan=lingkungan,
         as_of=as_of,
-        protected=row.protected if row is not None else 0,
+        protected=sum(n for status, n in statuses.items() if status != Status.NEVER_PAID),
         target=target,
-        registered=registered,
-        never_paid=row.never_paid if row is not None else 0,
-        in_arrears=row.in_arrears if row is not None else 0,
-        inactive=row.inactive if row is not None else 0,
-        due_soon=due_soon,
-        due_month=due_month,
+        registered=sum(statuses.values()),
+        never_paid=statuses[Status.NEVER_PAID],
+        in_arrears=statuses[Status.IN_ARREARS],
+        inactive=statuses[Status.INACTIVE],
+        to_follow_up=work.total,
+        contacted_today=work.contacted_today,
+        due_month=add_months(last_due_month_before(as_of), 1),
     )
 
 
@@ -202,7 +201,9 @@ def register(request: HttpRequest) -> HttpResponse:
         # Report every problem at once: the registry's checks run on what could be read.
         form.add_problems(check_worker(data, References(user)).errors)
         return _render_form(request, form, preview)
-    outcome = register_worker(by=user, data=data, consent_given=form.cleaned_data["consent"])
+    outcome = register_worker_once(
+        by=user, key=form.cleaned_data["kunci"], data=data, consent_given=form.cleaned_data["consent"]
+    )
     if outcome.status == "rejected":
         form.add_problems(outcome.errors or [consent_error()])
         return _render_form(request, form, preview)
@@ -318,14 +319,25 @@ def contribution_json(request: HttpRequest) -> JsonResponse:
 
 
 def filtered_workers(user: User, form: WorkerFilterForm, as_of: datetime.date) -> QuerySet[Worker]:
-    """The user's workers with their status, narrowed by the search and the status filter."""
-    workers = with_status(workers_for(user).select_related("lingkungan"), as_of)
+    """The user's registered workers (today) with their status as of `as_of`, narrowed by search and status.
+
+    Withdrawn workers are listed only when asked for (`status=withdrawn`), so the list and the
+    home's "registered" count the same workers.
+    """
+    today = timezone.localdate()
+    scoped = workers_for(user).select_related("lingkungan")
+    chosen = form.cleaned_data.get("status", "") if form.is_valid() else ""
+    on_register = Q(withdrawn_on__lte=today) if chosen == WITHDRAWN else registered_on(today)
+    scoped = scoped.filter(on_register)
+    workers = with_status(scoped, as_of)
     if form.is_valid():
         query = " ".join(form.cleaned_data["q"].split())
         if query:
             workers = workers.filter(nama__icontains=query)
-        if form.cleaned_data["status"]:
-            workers = workers.filter(Q(status=form.cleaned_data["status"]))
+        if chosen == PROTECTED:
+            workers = workers.exclude(Q(status=Status.NEVER_PAID.value))
+        elif chosen and chosen != WITHDRAWN:
+            workers = workers.filter(Q(status=chosen))
     return workers.order_by("nama", "id")
 
 
