@@ -9,6 +9,7 @@ from django.db.models import TextChoices
 from django.utils.translation import gettext_lazy as _
 
 from kepling.accounts.models import User
+from kepling.core.formatting import format_number
 from kepling.workers.forms import LingkunganChoiceField, RupiahField, registrable_lingkungan
 from kepling.workers.models import Payer, Program, Sector, Worker
 
@@ -62,7 +63,7 @@ class BasisForm(forms.Form):
     @classmethod
     def for_worker(cls, worker: Worker, data: Any = None) -> BasisForm:
         initial = {
-            "penghasilan": f"{worker.penghasilan:d}",
+            "penghasilan": format_number(worker.penghasilan),
             "program": worker.program,
             "sektor": worker.sektor,
             "sumber_iuran": worker.sumber_iuran,

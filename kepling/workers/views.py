@@ -23,7 +23,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kepling.accounts.models import Role, User
 from kepling.accounts.scoping import root_wilayah
-from kepling.contributions.status import STATUS_LABELS, Status, registered_on, standing, with_status
+from kepling.contributions.status import (
+    STATUS_LABELS,
+    Status,
+    WorkerStanding,
+    registered_on,
+    standing,
+    with_status,
+)
 from kepling.contributions.summaries import percent
 from kepling.contributions.tariffs import amount_due
 from kepling.core import audit
@@ -368,12 +375,19 @@ def _query_without_page(request: HttpRequest) -> str:
     return query.urlencode()
 
 
+def month_to_pay(worker: Worker, position: WorkerStanding) -> datetime.date:
+    """The month the worker should pay now, as the reminders say it: the overdue month when behind,
+    else the next month due; never a month before the worker was registered."""
+    as_of = position.as_of
+    behind = position.status in {Status.IN_ARREARS, Status.INACTIVE}
+    month = last_due_month_before(as_of) if behind else next_due_month(as_of)
+    return max(month, next_due_month(worker.tanggal_daftar))
+
+
 def _detail_context(user: User, worker: Worker) -> dict[str, Any]:
     as_of = default_as_of()
-    today = timezone.localdate()
-    # The month to pay next: this month until its due date, then the next one.
-    this_month = next_due_month(today)
     position = standing(worker, as_of)
+    this_month = month_to_pay(worker, position)
     due = amount_due(
         month=this_month,
         program=worker.program,
