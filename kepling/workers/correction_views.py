@@ -17,11 +17,12 @@ from django.views.decorators.http import require_POST
 from kepling.accounts.models import User
 from kepling.workers.actions import move_worker, reinstate_worker, update_worker, withdraw_worker
 from kepling.workers.corrections import BasisForm, ContactForm, MoveForm, WithdrawForm
-from kepling.workers.forms import add_problems
+from kepling.workers.forms import add_problems, column_labels
 from kepling.workers.models import Worker
 from kepling.workers.permissions import may_correct_worker, may_move_worker, may_withdraw_worker
 from kepling.workers.queries import access_worker
 from kepling.workers.validation import InvalidWorkerDataError
+from kepling.workers.wording import humanise
 
 
 def _user(request: HttpRequest) -> User:
@@ -92,8 +93,9 @@ def _update(request: HttpRequest, worker: Worker, form: forms.Form, key: str) ->
         add_problems(form, error.errors)
         return _page(request, worker, {key: form})
     messages.success(request, _("The correction is saved and recorded in the audit log."))
+    labels = column_labels(form)
     for _column, warning in warnings:
-        messages.warning(request, warning)
+        messages.warning(request, humanise(str(warning), labels))
     return redirect("workers:detail", worker_id=worker.pk)
 
 

@@ -43,12 +43,20 @@ from kepling.reminders.messages import cara_bayar, manfaat, pay_number
 from kepling.reminders.models import PaymentChannel
 from kepling.reminders.queries import follow_up_list, next_due_month
 from kepling.workers.actions import RegistrationOutcome, consent_error, register_worker_once
-from kepling.workers.forms import PROTECTED, WITHDRAWN, RegistrationForm, WorkerFilterForm, parse_rupiah
+from kepling.workers.forms import (
+    PROTECTED,
+    WITHDRAWN,
+    RegistrationForm,
+    WorkerFilterForm,
+    column_labels,
+    parse_rupiah,
+)
 from kepling.workers.models import Gender, Payer, Program, Sector, Worker
 from kepling.workers.permissions import may_correct_worker, may_move_worker, may_withdraw_worker
 from kepling.workers.queries import access_worker, find_by_nik, reveal_nik, workers_for
 from kepling.workers.references import REGISTERING_ROLES, References
 from kepling.workers.validation import check_nik, check_worker
+from kepling.workers.wording import humanise, indonesian_dates
 
 WORKERS_PER_PAGE = 25
 FOLLOW_UP_URL = "/pengingat/"
@@ -250,8 +258,9 @@ def _after_registration(request: HttpRequest, user: User, outcome: RegistrationO
             "registered": format_number(progress.registered),
         },
     )
+    labels = column_labels(RegistrationForm(user=user))
     for _column, warning in outcome.warnings:
-        messages.warning(request, warning)
+        messages.warning(request, humanise(str(warning), labels))
     return redirect("workers:detail", worker_id=worker.pk)
 
 
@@ -279,7 +288,7 @@ def check_nik_json(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"status": "forbidden", "message": _("Your role may not register workers.")}, status=403)
     nik, facts, errors, warnings = check_nik(request.POST.get("nik", ""))
     if errors or nik is None or facts is None:
-        return JsonResponse({"status": "invalid", "message": errors[0][1] if errors else ""})
+        return JsonResponse({"status": "invalid", "message": indonesian_dates(errors[0][1]) if errors else ""})
     mine = find_by_nik(user, nik)
     if mine is not None:
         return JsonResponse(
@@ -296,10 +305,11 @@ def check_nik_json(request: HttpRequest) -> JsonResponse:
         )
         return JsonResponse({"status": "registered_elsewhere", "message": message})
     born = _birth_date_from(facts.day, facts.month, facts.year2)
+    labels = column_labels(RegistrationForm(user=user))
     payload: dict[str, Any] = {
         "status": "new",
         "message": _("NIK is valid and not registered yet."),
-        "warnings": [message for _column, message in warnings],
+        "warnings": [humanise(str(message), labels) for _column, message in warnings],
         "jenis_kelamin": facts.sex,
         "tanggal_lahir": born.isoformat() if born else "",
     }
