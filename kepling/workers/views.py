@@ -198,6 +198,17 @@ def _render_form(request: HttpRequest, form: RegistrationForm, preview: dict[str
 @login_required
 def register(request: HttpRequest) -> HttpResponse:
     """Register one worker: NIK first, consent read out, then the same action as imports and the API."""
+    response = _register(request)
+    if request.headers.get("X-Kepling-Background") and response.status_code == 302:
+        # Sent in the background by the form's script: it goes to the page itself, so the
+        # page's messages are shown there and not spent on a request nobody sees.
+        answer = HttpResponse(status=204)
+        answer["X-Kepling-Location"] = response["Location"]
+        return answer
+    return response
+
+
+def _register(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if not may_register(user):
         raise PermissionDenied(_("Your role may not register workers."))

@@ -128,8 +128,11 @@
       if (submitter && submitter.name) { data.append(submitter.name, submitter.value); }
       if (offline) { offline.hidden = true; }
       if (submitter) { submitter.disabled = true; }
-      fetch(form.action, { method: "POST", body: data, credentials: "same-origin" }).then(function (response) {
-        if (response.redirected) { window.location.assign(response.url); return; }
+      fetch(form.action, {
+        method: "POST", body: data, credentials: "same-origin", headers: { "X-Kepling-Background": "1" }
+      }).then(function (response) {
+        var next = response.headers.get("X-Kepling-Location");
+        if (next) { window.location.assign(next); return; }
         return response.text().then(function (html) {
           document.open(); document.write(html); document.close();
         });

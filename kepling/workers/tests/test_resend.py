@@ -48,3 +48,14 @@ def test_a_failed_submit_keeps_the_values_and_the_key(city: City, kepling_user: 
     assert response.status_code == 400
     assert 'value="Budi Santoso"' in html and 'name="kunci" value="' + "a" * 32 + '"' in html
     assert not Worker.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_background_send_is_told_where_to_go_and_keeps_the_message(city: City, kepling_user: User) -> None:
+    client = client_for(kepling_user)
+    answer = client.post(REGISTER, form_data(kunci="b" * 32), HTTP_X_KEPLING_BACKGROUND="1")
+    worker = Worker.objects.get()
+    assert answer.status_code == 204
+    assert answer["X-Kepling-Location"] == reverse("workers:detail", args=[worker.pk])
+    # The success message waits for the page the script goes to.
+    assert "Budi Santoso terdaftar" in client.get(answer["X-Kepling-Location"]).content.decode()
