@@ -11,6 +11,7 @@ KEEP = {
     "contributions.contributiondiscount",
     "contributions.incomeband",
     "reminders.reminderrule",
+    "reminders.paymentchannel",
     "regions.levelname",
 }
 WIPED_APPS = {

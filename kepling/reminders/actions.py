@@ -61,22 +61,37 @@ def open_whatsapp(*, by: User, worker: Worker) -> OutboxMessage | None:
 
 
 @transaction.atomic
-def record_contact_outcome(*, by: User, worker: Worker, outcome: Outcome | str, note: str = "") -> ContactOutcome:
+def record_contact_outcome(
+    *, by: User, worker: Worker, outcome: Outcome | str, note: str = "", promised_on: datetime.date | None = None
+) -> ContactOutcome:
     """Record what came of contacting a worker; a queued reminder for them counts as sent."""
     outcome = Outcome(outcome)
+    if outcome != Outcome.PROMISED:
+        promised_on = None
     message = latest_message(worker)
     if message is not None:
         message.worker = worker
         _mark_sent(message, by)
     row = ContactOutcome.objects.create(
-        worker=worker, by=by, outcome=outcome, note=note.strip(), message=message, kelurahan_id=worker.kelurahan_id
+        worker=worker,
+        by=by,
+        outcome=outcome,
+        note=note.strip(),
+        promised_on=promised_on,
+        message=message,
+        kelurahan_id=worker.kelurahan_id,
     )
     audit.record(
         actor=by,
         action="contact_outcome_recorded",
         object_type="worker",
         object_id=worker.pk,
-        new={"outcome": outcome.value, "message": message.pk if message else None, "contact": row.pk},
+        new={
+            "outcome": outcome.value,
+            "message": message.pk if message else None,
+            "contact": row.pk,
+            "promised_on": promised_on,
+        },
         note=row.note,
     )
     return row

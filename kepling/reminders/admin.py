@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kepling.core.admin import CityAdminModelAdmin
 from kepling.reminders.messages import text_of
-from kepling.reminders.models import ContactOutcome, OutboxMessage, ReminderRule
+from kepling.reminders.models import ContactOutcome, OutboxMessage, PaymentChannel, ReminderRule
 
 
 @admin.register(ReminderRule)
@@ -19,6 +19,12 @@ class ReminderRuleAdmin(CityAdminModelAdmin):
     list_editable = ("active", "position")
     list_filter = ("kind", "active")
     search_fields = ("name", "code", "template")
+
+
+@admin.register(PaymentChannel)
+class PaymentChannelAdmin(CityAdminModelAdmin):
+    list_display = ("nama", "active", "position")
+    list_editable = ("active", "position")
 
 
 class ReadOnlyAdmin(CityAdminModelAdmin):

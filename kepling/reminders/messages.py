@@ -11,23 +11,43 @@ from django.conf import settings
 from kepling.core.formatting import format_date, format_month, format_rupiah
 from kepling.core.periods import add_months, due_date, month_start
 from kepling.regions.queries import kepling_in_office
-from kepling.reminders.models import OutboxMessage, ReminderRule, RuleKind
+from kepling.reminders.models import OutboxMessage, PaymentChannel, ReminderRule, RuleKind
+from kepling.workers.models import Worker
 
-# How to pay, in the workers' language; a deployment may override it in settings.
+# How to pay, in the workers' language, when no payment channel is kept as data (PaymentChannel);
+# a deployment may override it in settings.
 DEFAULT_CARA_BAYAR = (
     "aplikasi JMO, teller/ATM/mobile banking bank mitra, gerai ritel (Indomaret, Alfamart, Kantor Pos) "
     "atau agen Perisai BPJS Ketenagakerjaan"
 )
+# One line on what the worker gains (domain.md section 4), so each reminder also educates.
+DEFAULT_MANFAAT = (
+    "Manfaatnya: kecelakaan kerja dirawat tanpa batas biaya, dan jika meninggal ahli waris menerima Rp42 juta."
+)
+# What fits on one phone screen in WhatsApp without "Read more": every message stays under it.
+MESSAGE_MAX_CHARS = 600
 
-# Constant placeholders are filled first, the per-worker ones after, in this order in both the
-# Python composer and the SQL that fills the outbox, so both give the same text.
-CONSTANT_PLACEHOLDERS = ("{bulan}", "{jatuh_tempo}", "{cara_bayar}")
-WORKER_PLACEHOLDERS = ("{nama}", "{jumlah}", "{kepling}")
+# Constant placeholders are filled first, the per-worker ones after, in this order.
+CONSTANT_PLACEHOLDERS = ("{bulan}", "{jatuh_tempo}", "{cara_bayar}", "{manfaat}")
+WORKER_PLACEHOLDERS = ("{nama}", "{jumlah}", "{kepling}", "{nomor}")
 
 
 def cara_bayar() -> str:
-    """The payment channels named in every message."""
+    """The payment channels named in every message: the active ones kept as data, else the setting."""
+    names = [str(n) for n in PaymentChannel.objects.filter(active=True).values_list("nama", flat=True)]
+    if names:
+        return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} atau {names[-1]}"
     return str(getattr(settings, "KEPLING_REMINDER_CARA_BAYAR", DEFAULT_CARA_BAYAR))
+
+
+def manfaat() -> str:
+    """The benefit line of every message."""
+    return str(getattr(settings, "KEPLING_REMINDER_MANFAAT", DEFAULT_MANFAAT))
+
+
+def pay_number(worker: Worker) -> str:
+    """The number the worker pays with: the KPJ card number when known, else their NIK (masked)."""
+    return f"KPJ {worker.kpj}" if worker.kpj else f"NIK {worker.nik_masked}"
 
 
 def firing_month(rule: ReminderRule, as_of: datetime.date) -> datetime.date | None:
@@ -46,24 +66,35 @@ def firing_month(rule: ReminderRule, as_of: datetime.date) -> datetime.date | No
     return month
 
 
-def fill_constants(template: str, month: datetime.date) -> str:
-    """The template with the month, due date and payment channels filled in."""
-    values = (format_month(month), format_date(due_date(month)), cara_bayar())
+def fill_constants(template: str, month: datetime.date, channels: str | None = None) -> str:
+    """The template with the month, due date, payment channels and benefit line filled in."""
+    values = (format_month(month), format_date(due_date(month)), channels or cara_bayar(), manfaat())
     for placeholder, value in zip(CONSTANT_PLACEHOLDERS, values, strict=True):
         template = template.replace(placeholder, value)
     return template
 
 
-def fill_worker(text: str, *, nama: str, jumlah: int, kepling: str) -> str:
+def fill_worker(text: str, *, nama: str, jumlah: int, kepling: str, nomor: str = "") -> str:
     """Fill the per-worker placeholders (plain replacement: a template never runs code)."""
-    for placeholder, value in zip(WORKER_PLACEHOLDERS, (nama, format_rupiah(jumlah), kepling), strict=True):
+    values = (nama, format_rupiah(jumlah), kepling, nomor)
+    for placeholder, value in zip(WORKER_PLACEHOLDERS, values, strict=True):
         text = text.replace(placeholder, value)
     return text
 
 
-def compose(template: str, *, month: datetime.date, nama: str, jumlah: int, kepling: str) -> str:
+def compose(
+    template: str,
+    *,
+    month: datetime.date,
+    nama: str,
+    jumlah: int,
+    kepling: str,
+    nomor: str = "",
+    channels: str | None = None,
+) -> str:
     """The message for one worker and month."""
-    return fill_worker(fill_constants(template, month), nama=nama, jumlah=jumlah, kepling=kepling)
+    filled = fill_constants(template, month, channels)
+    return fill_worker(filled, nama=nama, jumlah=jumlah, kepling=kepling, nomor=nomor)
 
 
 class KeplingNames:
@@ -88,6 +119,7 @@ class MessageTexts:
 
     def __init__(self, names: KeplingNames | None = None) -> None:
         self.kepling = names or KeplingNames()
+        self.channels = cara_bayar()
 
     def __call__(self, message: OutboxMessage) -> str:
         if message.body:
@@ -98,6 +130,8 @@ class MessageTexts:
             nama=message.worker.nama,
             jumlah=message.jumlah,
             kepling=self.kepling(message.lingkungan_id, message.queued_on),
+            nomor=pay_number(message.worker),
+            channels=self.channels,
         )
 
 

@@ -51,6 +51,25 @@ class ReminderRule(models.Model):
         return self.name
 
 
+class PaymentChannel(models.Model):
+    """Where a worker can pay (the JMO app, banks, retail outlets), named in every reminder.
+
+    Kept as data the city administrator edits: the channels BPJS accepts change over time.
+    """
+
+    nama = models.CharField(_("name, as written in the message"), max_length=120)
+    active = models.BooleanField(_("active"), default=True)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("payment channel")
+        verbose_name_plural = _("payment channels")
+
+    def __str__(self) -> str:
+        return self.nama
+
+
 # The default channel: the Kepling sends each message from their own WhatsApp.
 KEPLING_WHATSAPP = "whatsapp_kepling"
 
@@ -145,6 +164,9 @@ class ContactOutcome(models.Model):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
     note = models.CharField(_("note"), max_length=500, blank=True)
+    # A promise to pay by a date: the worker leaves the follow-up list until then, and comes
+    # back on that date if still unpaid.
+    promised_on = models.DateField(_("promised to pay by"), null=True, blank=True)
     at = models.DateTimeField(_("at"), auto_now_add=True)
     # On PostgreSQL the outbox is partitioned by month, and a partitioned table's unique keys
     # must include the month, so the database cannot check a key on the message id alone;

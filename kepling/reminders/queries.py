@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kepling.accounts.models import User
@@ -21,12 +22,13 @@ from kepling.contributions.status import STATUS_LABELS, Status, covered_on, regi
 from kepling.contributions.tariffs import TariffBook
 from kepling.core.periods import add_months, due_date, last_due_month_before, month_start
 from kepling.regions.models import Wilayah
-from kepling.reminders.messages import KeplingNames, MessageTexts, compose, whatsapp_link
+from kepling.reminders.messages import KeplingNames, MessageTexts, compose, pay_number, whatsapp_link
 from kepling.reminders.models import (
     KEPLING_WHATSAPP,
     ContactOutcome,
     MessageStatus,
     OutboxMessage,
+    Outcome,
     ReminderRule,
     RuleKind,
 )
@@ -67,6 +69,8 @@ class FollowUpRow:
     body: str
     message: OutboxMessage | None
     last_outcome: ContactOutcome | None
+    promise_due: bool = False
+    contacted_today: bool = False
 
     @property
     def whatsapp_url(self) -> str:
@@ -80,6 +84,13 @@ class FollowUpRow:
     def status_label(self) -> str:
         return str(STATUS_LABELS[Status(self.status)])
 
+    @property
+    def priority(self) -> tuple[int, int]:
+        """What matters most today first: a promise that fell due, then the longest arrears."""
+        if self.promise_due:
+            return (0, 0)
+        return (1 + ORDER[Status(self.status)], -self.arrears_months)
+
 
 ORDER = {Status.IN_ARREARS: 0, Status.ACTIVE: 1, Status.NEVER_PAID: 2, Status.INACTIVE: 3}
 
@@ -92,9 +103,38 @@ def latest_outcomes(worker_ids: list[int]) -> dict[int, ContactOutcome]:
     return latest
 
 
-def follow_up_rows(user: User, as_of: datetime.date) -> list[FollowUpRow]:
-    """The user's workers whose month is due soon (unpaid), in arrears, inactive or never paid."""
-    return _follow_up(workers_for(user), as_of, everyone=False)
+@dataclass
+class FollowUpList:
+    """The day's work list and how far the Kepling got with it today."""
+
+    rows: list[FollowUpRow]
+
+    @property
+    def total(self) -> int:
+        return len(self.rows)
+
+    @property
+    def contacted_today(self) -> int:
+        return sum(1 for row in self.rows if row.contacted_today)
+
+    @property
+    def done(self) -> bool:
+        return bool(self.rows) and self.contacted_today == self.total
+
+
+def follow_up_rows(user: User, as_of: datetime.date, *, keep_contacted_today: bool = True) -> list[FollowUpRow]:
+    """The user's workers whose month is due soon (unpaid), in arrears, inactive or never paid.
+
+    A worker who promised to pay leaves the list until the promised date and comes back on it if
+    nothing was paid since the promise. With `keep_contacted_today` (today's list), a worker
+    contacted today stays on the list, marked done, whatever was recorded.
+    """
+    return _follow_up(workers_for(user), as_of, everyone=False, keep_contacted_today=keep_contacted_today)
+
+
+def follow_up_list(user: User, as_of: datetime.date, *, keep_contacted_today: bool = True) -> FollowUpList:
+    """The follow-up rows with today's progress."""
+    return FollowUpList(follow_up_rows(user, as_of, keep_contacted_today=keep_contacted_today))
 
 
 def follow_up_row(user: User, worker: Worker, as_of: datetime.date) -> FollowUpRow | None:
@@ -103,23 +143,52 @@ def follow_up_row(user: User, worker: Worker, as_of: datetime.date) -> FollowUpR
     return rows[0] if rows else None
 
 
-def _follow_up(scoped: QuerySet[Worker], as_of: datetime.date, *, everyone: bool) -> list[FollowUpRow]:
+def _contacted_on(outcome: ContactOutcome | None, day: datetime.date) -> bool:
+    return outcome is not None and timezone.localtime(outcome.at).date() == day
+
+
+def _promises(outcomes: dict[int, ContactOutcome], as_of: datetime.date) -> tuple[set[int], set[int]]:
+    """Workers whose latest contact is a promise: still waiting for its date, and fallen due unpaid."""
+    promised = {w: o for w, o in outcomes.items() if o.outcome == Outcome.PROMISED and o.promised_on is not None}
+    waiting = {w for w, o in promised.items() if o.promised_on is not None and o.promised_on > as_of}
+    due = {w: o for w, o in promised.items() if w not in waiting}
+    paid = set()
+    for worker_id, outcome in due.items():
+        since = timezone.localtime(outcome.at).date()
+        payments = Payment.objects.filter(worker_id=worker_id, jumlah__gt=0, tanggal_bayar__lte=as_of)
+        if payments.filter(tanggal_bayar__gte=since).exists():
+            paid.add(worker_id)
+    return waiting, set(due) - paid
+
+
+def _needs_follow_up(w: Any, due_soon: bool) -> bool:
+    return (
+        w.status in {Status.IN_ARREARS, Status.INACTIVE}
+        or (w.status == Status.NEVER_PAID and not w.upcoming_paid)
+        or (w.status == Status.ACTIVE and due_soon and not w.upcoming_paid)
+    )
+
+
+def _follow_up(
+    scoped: QuerySet[Worker], as_of: datetime.date, *, everyone: bool, keep_contacted_today: bool = False
+) -> list[FollowUpRow]:
     upcoming = next_due_month(as_of)
     overdue = last_due_month_before(as_of)
     upcoming_paid = WorkerMonth.objects.filter(covered_on(as_of), worker=OuterRef("pk"), periode=upcoming)
-    workers = (
+    workers = list(
         with_status(scoped.filter(registered_on(as_of)), as_of)
         .annotate(upcoming_paid=Exists(upcoming_paid))
         .select_related("lingkungan")
     )
     due_soon = due_date(upcoming) - as_of <= datetime.timedelta(days=DUE_SOON_DAYS)
+    outcomes = latest_outcomes([w.pk for w in workers])
+    today = timezone.localdate()
+    waiting, promise_due = _promises(outcomes, as_of)
+    kept = {w for w, o in outcomes.items() if keep_contacted_today and _contacted_on(o, today)}
     picked: list[Any] = [
         w
         for w in workers
-        if everyone
-        or w.status in {Status.IN_ARREARS, Status.INACTIVE}  # type: ignore[attr-defined]
-        or (w.status == Status.NEVER_PAID and not w.upcoming_paid)  # type: ignore[attr-defined]
-        or (w.status == Status.ACTIVE and due_soon and not w.upcoming_paid)  # type: ignore[attr-defined]
+        if everyone or w.pk in kept or w.pk in promise_due or (w.pk not in waiting and _needs_follow_up(w, due_soon))
     ]
     ids = [w.pk for w in picked]
     queued: dict[int, OutboxMessage] = {}
@@ -127,7 +196,6 @@ def _follow_up(scoped: QuerySet[Worker], as_of: datetime.date, *, everyone: bool
         "queued_on", "id"
     ):
         queued[message.worker_id] = message
-    outcomes = latest_outcomes(ids)
     every_rule = rule_set(save=False)
     rules = [r for r in every_rule if r.active]
     book, names = TariffBook(), KeplingNames()
@@ -145,13 +213,23 @@ def _follow_up(scoped: QuerySet[Worker], as_of: datetime.date, *, everyone: bool
             body = texts(found)
         elif rule is not None:
             kepling = names(w.lingkungan_id, as_of)
-            body = compose(rule.template, month=month, nama=w.nama, jumlah=amount, kepling=kepling)
+            body = compose(
+                rule.template,
+                month=month,
+                nama=w.nama,
+                jumlah=amount,
+                kepling=kepling,
+                nomor=pay_number(w),
+                channels=texts.channels,
+            )
         else:
             body = ""
-        rows.append(
-            FollowUpRow(w, w.status, w.arrears_months, month, due_date(month), amount, body, found, outcomes.get(w.pk))
-        )
-    rows.sort(key=lambda r: (ORDER[Status(r.status)], -r.arrears_months, r.worker.nama, r.worker.pk))
+        last = outcomes.get(w.pk)
+        row = FollowUpRow(w, w.status, w.arrears_months, month, due_date(month), amount, body, found, last)
+        row.promise_due = w.pk in promise_due
+        row.contacted_today = _contacted_on(last, today)
+        rows.append(row)
+    rows.sort(key=lambda r: (r.priority, r.worker.nama, r.worker.pk))
     return rows
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -11,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,6 +25,7 @@ from kepling.dashboards.queries import default_as_of
 from kepling.reminders import actions, queries
 from kepling.reminders.messages import whatsapp_link
 from kepling.reminders.models import Outcome
+from kepling.workers.models import Worker
 from kepling.workers.queries import access_worker
 
 CONTACTING_ROLES = frozenset({Role.KEPLING, Role.LURAH, Role.CAMAT, Role.ADMIN_KOTA})
@@ -33,6 +36,13 @@ PAGE_SIZE = 50
 class OutcomeForm(forms.Form):
     outcome = forms.ChoiceField(label=gettext_lazy("Outcome of the contact"), choices=Outcome.choices)
     note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=500)
+    promised_on = forms.DateField(label=gettext_lazy("Promised to pay by"), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("outcome") == Outcome.PROMISED and not data.get("promised_on"):
+            self.add_error("promised_on", gettext_lazy("Enter the date the worker promised to pay by."))
+        return data
 
 
 def _user(request: HttpRequest) -> User:
@@ -65,16 +75,25 @@ def follow_up(request: HttpRequest) -> HttpResponse:
             return redirect("reminders:effect")
         raise PermissionDenied
     as_of = _as_of(request)
-    rows = queries.follow_up_rows(user, as_of)
-    context = {"rows": rows, "as_of": as_of, "form": OutcomeForm(), "outcomes": Outcome.choices}
-    return render(request, "reminders/follow_up.html", context)
+    return render(request, "reminders/follow_up.html", _list_context(request, user, as_of))
 
 
-def _back(request: HttpRequest) -> HttpResponseRedirect:
+def _list_context(request: HttpRequest, user: User, as_of: datetime.date) -> dict[str, Any]:
+    # Today's list (no date chosen) keeps the workers contacted today, marked done, so the
+    # Kepling sees their progress; a list for another date shows who is due then.
+    todays = as_of == default_as_of()
+    work = queries.follow_up_list(user, as_of, keep_contacted_today=todays)
+    next_url = reverse("reminders:follow_up") + ("" if todays else f"?tanggal={as_of.isoformat()}")
+    return {"work": work, "as_of": as_of, "outcomes": Outcome.choices, "next_url": next_url}
+
+
+def _back(request: HttpRequest, worker_id: int | None = None) -> HttpResponseRedirect:
+    # Back to the worker's own row, so the list does not jump to the top after each save.
+    anchor = f"#pekerja-{worker_id}" if worker_id is not None else ""
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
-        return HttpResponseRedirect(target)
-    return redirect("reminders:follow_up")
+        return HttpResponseRedirect(target.split("#")[0] + anchor)
+    return HttpResponseRedirect(reverse("reminders:follow_up") + anchor)
 
 
 @login_required
@@ -88,7 +107,7 @@ def open_whatsapp(request: HttpRequest, worker_id: int) -> HttpResponse:
     row = queries.follow_up_row(user, worker, default_as_of())
     if not worker.no_hp or row is None or not row.body:
         messages.error(request, _("This worker has no mobile number to send the message to."))
-        return _back(request)
+        return _back(request, worker.pk)
     message = actions.open_whatsapp(by=user, worker=worker)
     body = message.body if message is not None and message.body else row.body
     url = whatsapp_link(worker.no_hp, body)
@@ -105,13 +124,37 @@ def record_outcome(request: HttpRequest, worker_id: int) -> HttpResponse:
     worker = access_worker(user, worker_id)
     form = OutcomeForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Choose the outcome of the contact."))
-        return _back(request)
+        problem = form.errors.get("promised_on") or [_("Choose the outcome of the contact.")]
+        if request.headers.get("HX-Request"):
+            return _saved_row(request, user, worker, error=str(problem[0]))
+        messages.error(request, str(problem[0]))
+        return _back(request, worker.pk)
+    data = form.cleaned_data
     actions.record_contact_outcome(
-        by=user, worker=worker, outcome=form.cleaned_data["outcome"], note=form.cleaned_data["note"]
+        by=user, worker=worker, outcome=data["outcome"], note=data["note"], promised_on=data["promised_on"]
     )
+    if request.headers.get("HX-Request"):
+        return _saved_row(request, user, worker)
     messages.success(request, _("Outcome saved for %(name)s.") % {"name": worker.nama})
-    return _back(request)
+    return _back(request, worker.pk)
+
+
+def _saved_row(request: HttpRequest, user: User, worker: Worker, error: str = "") -> HttpResponse:
+    """The worker's row (done once saved) and the day's progress, swapped in place (htmx)."""
+    as_of = _as_of_posted(request)
+    context = _list_context(request, user, as_of)
+    row = next((r for r in context["work"].rows if r.worker.pk == worker.pk), None)
+    row = row or queries.follow_up_row(user, worker, as_of)
+    if row is None:
+        return HttpResponse("")
+    return render(request, "reminders/_saved_row.html", {**context, "row": row, "oob": True, "error": error})
+
+
+def _as_of_posted(request: HttpRequest) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(request.POST.get("tanggal", ""))
+    except ValueError:
+        return default_as_of()
 
 
 @login_required

@@ -20,9 +20,10 @@ from django.utils.translation import gettext as _
 from kepling.accounts.models import Role, User
 from kepling.core import audit
 from kepling.core.crypto import decrypt_text, encrypt_text, lookup_hash, mask_nik
+from kepling.regions.models import Wilayah
 from kepling.regions.queries import kepling_in_office, mark_summaries_stale
 from kepling.workers.decisions import resolve_attribution_conflict, resolve_likely_duplicate
-from kepling.workers.models import AttributionConflict, DecisionStatus, LikelyDuplicate, Worker
+from kepling.workers.models import AttributionConflict, DecisionStatus, LikelyDuplicate, SubmissionKey, Worker
 from kepling.workers.references import REGISTERING_ROLES, References
 from kepling.workers.validation import (
     CleanWorker,
@@ -36,7 +37,10 @@ __all__ = [
     "InvalidWorkerDataError",
     "RegistrationOutcome",
     "WorkerInput",
+    "move_worker",
     "register_worker",
+    "register_worker_once",
+    "reinstate_worker",
     "resolve_attribution_conflict",
     "resolve_likely_duplicate",
     "update_worker",
@@ -318,7 +322,7 @@ def _editable_values(worker: Worker) -> dict[str, Any]:
 
 
 @transaction.atomic
-def update_worker(*, by: User, worker: Worker, changes: Mapping[str, Any]) -> list[Problem]:
+def update_worker(*, by: User, worker: Worker, changes: Mapping[str, Any], reason: str = "") -> list[Problem]:
     """Correct a worker's data (never the NIK or the credit); returns the warnings of the checks."""
     if "nik" in changes:
         raise InvalidWorkerDataError(
@@ -353,6 +357,7 @@ def update_worker(*, by: User, worker: Worker, changes: Mapping[str, Any]) -> li
         object_id=locked.pk,
         old=old,
         new=new,
+        note=reason.strip(),
     )
     mark_summaries_stale(
         {locked.lingkungan_id, old_lingkungan_id},
@@ -394,8 +399,9 @@ def _copy_to(target: Worker, source: Worker) -> None:
 
 
 @transaction.atomic
-def withdraw_worker(*, by: User, worker: Worker, on: datetime.date, reason: str) -> None:
-    """Take a worker out of the registry's counts from `on` (the record and its history stay)."""
+def withdraw_worker(*, by: User, worker: Worker, reason: str, on: datetime.date | None = None) -> None:
+    """Take a worker out of the registry's counts from `on`, today by default (the record and its history stay)."""
+    on = on or timezone.localdate()
     locked = _ensure_may_change(by, worker)
     if locked.withdrawn_on is not None:
         return
@@ -421,3 +427,82 @@ def withdraw_worker(*, by: User, worker: Worker, on: datetime.date, reason: str)
     )
     mark_summaries_stale([locked.lingkungan_id], on)
     worker.withdrawn_on = on
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied(_("Your role may not make this change to this worker."))
+
+
+@transaction.atomic
+def reinstate_worker(*, by: User, worker: Worker) -> None:
+    """Bring a withdrawn worker back into the registry's counts, as if never withdrawn."""
+    from kepling.workers.permissions import may_withdraw_worker
+
+    locked = _ensure_may_change(by, worker)
+    _require(may_withdraw_worker(by, locked))
+    withdrawn_on = locked.withdrawn_on
+    if withdrawn_on is None:
+        return
+    locked.withdrawn_on = None
+    locked.save(update_fields=["withdrawn_on", "updated_at"])
+    audit.record(
+        actor=by,
+        action="worker_reinstated",
+        object_type="worker",
+        object_id=locked.pk,
+        old={"withdrawn_on": withdrawn_on},
+        new={"withdrawn_on": None},
+    )
+    mark_summaries_stale([locked.lingkungan_id], withdrawn_on)
+    worker.withdrawn_on = None
+
+
+@transaction.atomic
+def move_worker(*, by: User, worker: Worker, lingkungan: Wilayah) -> None:
+    """Move a worker to another lingkungan of the mover's area; the credit and history stay."""
+    from kepling.accounts.scoping import can_see
+    from kepling.regions.models import LINGKUNGAN
+    from kepling.workers.permissions import may_move_worker
+
+    locked = _ensure_may_change(by, worker)
+    _require(may_move_worker(by, locked))
+    if lingkungan.level != LINGKUNGAN or not can_see(by, lingkungan):
+        raise InvalidWorkerDataError([("kode_lingkungan", _("Choose a lingkungan in your area."))])
+    old = locked.lingkungan
+    if old.pk == lingkungan.pk:
+        return
+    assert lingkungan.kelurahan_id and lingkungan.kecamatan_id and lingkungan.kota_id
+    locked.lingkungan = lingkungan
+    locked.kelurahan_id = lingkungan.kelurahan_id
+    locked.kecamatan_id = lingkungan.kecamatan_id
+    locked.kota_id = lingkungan.kota_id
+    locked.save(update_fields=["lingkungan", "kelurahan", "kecamatan", "kota", "updated_at"])
+    audit.record(
+        actor=by,
+        action="worker_moved",
+        object_type="worker",
+        object_id=locked.pk,
+        old={"lingkungan": old.kode},
+        new={"lingkungan": lingkungan.kode},
+    )
+    mark_summaries_stale({old.pk, lingkungan.pk}, locked.tanggal_daftar)
+    _copy_to(worker, locked)
+
+
+@transaction.atomic
+def register_worker_once(*, by: User, key: str, data: WorkerInput, consent_given: bool) -> RegistrationOutcome:
+    """`register_worker`, once per form key: a resend of the same form gives the same worker back."""
+    if key:
+        seen = SubmissionKey.objects.select_related("worker").filter(by=by, key=key).first()
+        if seen is not None:
+            return RegistrationOutcome("registered", seen.worker)
+    outcome = register_worker(by=by, data=data, consent_given=consent_given)
+    if key and outcome.status == "registered" and outcome.worker is not None:
+        try:
+            with transaction.atomic():
+                SubmissionKey.objects.create(by=by, key=key, worker=outcome.worker)
+        except IntegrityError:
+            # The same form arrived twice at once; the NIK's uniqueness kept it to one worker.
+            pass
+    return outcome

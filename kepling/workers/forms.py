@@ -8,6 +8,7 @@ registry (NIK structure, phone, age, income bounds, where one may register) is c
 from __future__ import annotations
 
 import re
+import uuid
 from typing import Any
 
 from django import forms
@@ -21,10 +22,12 @@ from kepling.contributions.status import STATUS_LABELS
 from kepling.regions.models import LINGKUNGAN, Wilayah
 from kepling.workers.models import Gender, Payer, Program, Sector
 from kepling.workers.validation import Problem, WorkerInput
+from kepling.workers.wording import humanise
 
 DATE_INPUTS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"]
 RUPIAH_NOISE = re.compile(r"(?i)^rp\.?|[\s.]")
 WHOLE_CENTS = re.compile(r",0{1,2}$")
+PARENTHESIS = re.compile(r"\s*\([^)]*\)")
 
 # Contract column -> form field, so the registry's problems land next to the right input.
 FIELD_OF_COLUMN = {
@@ -166,6 +169,8 @@ class RegistrationForm(forms.Form):
             "invalid": _("Enter the date like 31/12/2025."),
         },
     )
+    # A one-time key per form shown: a resend after a dropped connection registers the worker once.
+    kunci = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
     consent = forms.BooleanField(
         label=_("I have read the statement above to the worker and they agree."),
         error_messages={"required": _("The worker's consent to the processing of their personal data is required.")},
@@ -174,6 +179,7 @@ class RegistrationForm(forms.Form):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
+        self.fields["kunci"].initial = uuid.uuid4().hex
         self.fields["tanggal_daftar"].initial = timezone.localdate
         self.fields["tanggal_daftar"].widget.attrs["max"] = timezone.localdate().isoformat()
         if user.role != Role.KEPLING:
@@ -220,18 +226,42 @@ class RegistrationForm(forms.Form):
 
     def add_problems(self, problems: list[Problem]) -> None:
         """Show the registry's problems next to their fields, skipping fields already in error."""
-        for column, message in problems:
-            name = FIELD_OF_COLUMN.get(column)
-            if name is not None and name not in self.fields:
-                name = None
-            if name is not None and name in self.errors:
-                continue
-            self.add_error(name, message)
+        add_problems(self, problems)
+
+
+def column_labels(form: forms.Form) -> dict[str, str]:
+    """Each contract column the form shows, with the short label of its field ("Mobile phone")."""
+    labels = {}
+    for column, name in FIELD_OF_COLUMN.items():
+        if name in form.fields:
+            label = str(form.fields[name].label or name)
+            labels[column] = PARENTHESIS.sub("", label).strip()
+    labels.setdefault("kode_lingkungan", str(_("Lingkungan")))
+    return labels
+
+
+def add_problems(form: forms.Form, problems: list[Problem]) -> None:
+    """The registry's problems next to their fields, worded with the fields' labels."""
+    labels = column_labels(form)
+    for column, message in problems:
+        name = FIELD_OF_COLUMN.get(column)
+        if name is not None and name not in form.fields:
+            name = None
+        if name is not None and name in form.errors:
+            continue
+        form.add_error(name, humanise(str(message), labels))
+
+
+# List filters beyond the statuses: every protected worker, and the withdrawn ones.
+PROTECTED = "protected"
+WITHDRAWN = "withdrawn"
 
 
 def status_choices() -> list[tuple[str, str]]:
     """The worker statuses, for the list filter."""
-    return [("", str(_("All statuses")))] + [(str(k), str(v)) for k, v in STATUS_LABELS.items()]
+    statuses = [(str(k), str(v)) for k, v in STATUS_LABELS.items()]
+    extra = [(PROTECTED, str(_("Protected (paid at least one month)"))), (WITHDRAWN, str(_("Withdrawn")))]
+    return [("", str(_("All statuses"))), *statuses, *extra]
 
 
 class WorkerFilterForm(forms.Form):

@@ -164,3 +164,18 @@ class LikelyDuplicate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker_id} ~ {self.other_id} ({self.status})"
+
+
+class SubmissionKey(models.Model):
+    """The one-time key of a registration form, so a resend after a dropped connection registers once."""
+
+    key = models.CharField(max_length=64)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    worker = models.ForeignKey(Worker, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["by", "key"], name="one_registration_per_form_key")]
+
+    def __str__(self) -> str:
+        return f"{self.key} -> {self.worker_id}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,21 +23,40 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kepling.accounts.models import Role, User
 from kepling.accounts.scoping import root_wilayah
-from kepling.contributions.status import STATUS_LABELS, Status, registered_on, standing, with_status
+from kepling.contributions.status import (
+    STATUS_LABELS,
+    Status,
+    WorkerStanding,
+    registered_on,
+    standing,
+    with_status,
+)
 from kepling.contributions.summaries import percent
 from kepling.contributions.tariffs import amount_due
 from kepling.core import audit
 from kepling.core.crypto import lookup_hash
 from kepling.core.formatting import format_date, format_month, format_number, format_rupiah
-from kepling.core.periods import add_months, due_date, last_due_month_before, month_index, month_start
+from kepling.core.periods import add_months, due_date, last_due_month_before, month_start
 from kepling.dashboards.queries import default_as_of, lingkungan_summary_row
 from kepling.regions.models import LINGKUNGAN, Wilayah
-from kepling.workers.actions import RegistrationOutcome, consent_error, register_worker
-from kepling.workers.forms import RegistrationForm, WorkerFilterForm, parse_rupiah
+from kepling.reminders.messages import cara_bayar, manfaat, pay_number
+from kepling.reminders.models import PaymentChannel
+from kepling.reminders.queries import follow_up_list, next_due_month
+from kepling.workers.actions import RegistrationOutcome, consent_error, register_worker_once
+from kepling.workers.forms import (
+    PROTECTED,
+    WITHDRAWN,
+    RegistrationForm,
+    WorkerFilterForm,
+    column_labels,
+    parse_rupiah,
+)
 from kepling.workers.models import Gender, Payer, Program, Sector, Worker
+from kepling.workers.permissions import may_correct_worker, may_move_worker, may_withdraw_worker
 from kepling.workers.queries import access_worker, find_by_nik, reveal_nik, workers_for
 from kepling.workers.references import REGISTERING_ROLES, References
 from kepling.workers.validation import check_nik, check_worker
+from kepling.workers.wording import humanise, indonesian_dates
 
 WORKERS_PER_PAGE = 25
 FOLLOW_UP_URL = "/pengingat/"
@@ -64,7 +84,7 @@ def may_reveal_nik(user: User, worker: Worker) -> bool:
 
 @dataclass(frozen=True)
 class LingkunganProgress:
-    """A lingkungan's "x of 25", from the stored summaries, with today's registrations counted live."""
+    """A lingkungan's "x of 25" and what to do today, each count the size of the list it links to."""
 
     lingkungan: Wilayah
     as_of: datetime.date
@@ -74,7 +94,8 @@ class LingkunganProgress:
     never_paid: int
     in_arrears: int
     inactive: int
-    due_soon: int
+    to_follow_up: int
+    contacted_today: int
     due_month: datetime.date
 
     @property
@@ -93,36 +114,33 @@ class LingkunganProgress:
     def due_date(self) -> datetime.date:
         return due_date(self.due_month)
 
-    @property
-    def to_follow_up(self) -> int:
-        return self.due_soon + self.in_arrears + self.inactive
-
 
 def lingkungan_progress(user: User, lingkungan: Wilayah) -> LingkunganProgress:
-    """Figures as of the latest BPJS data; the registered count includes today's registrations."""
+    """Counted from the very lists the home links to (workers list, follow-up list), for the same date.
+
+    One lingkungan holds a few dozen workers, so counting them live costs less than a stale figure
+    that contradicts the list one tap away.
+    """
     as_of = default_as_of()
-    row = lingkungan_summary_row(lingkungan, as_of)
-    mine = workers_for(user).filter(lingkungan=lingkungan)
-    # Figures follow the latest payment extract, which may be older than today's registrations.
-    registered = mine.filter(registered_on(timezone.localdate())).count()
-    due_month = add_months(last_due_month_before(as_of), 1)
-    due_soon = (
-        with_status(mine.filter(registered_on(as_of)), as_of)
-        .filter(Q(status=Status.ACTIVE.value) & Q(latest_paid_index__lt=month_index(due_month)))
-        .count()
+    statuses = Counter(
+        str(getattr(w, "status"))  # noqa: B009 - an annotation
+        for w in filtered_workers(user, WorkerFilterForm(), as_of).filter(lingkungan=lingkungan)
     )
+    work = follow_up_list(user, as_of)
+    row = lingkungan_summary_row(lingkungan, as_of)
     target = row.target if row is not None else int(lingkungan.target or settings.DEFAULT_LINGKUNGAN_TARGET)
     return LingkunganProgress(
         lingkungan=lingkungan,
         as_of=as_of,
-        protected=row.protected if row is not None else 0,
+        protected=sum(n for status, n in statuses.items() if status != Status.NEVER_PAID),
         target=target,
-        registered=registered,
-        never_paid=row.never_paid if row is not None else 0,
-        in_arrears=row.in_arrears if row is not None else 0,
-        inactive=row.inactive if row is not None else 0,
-        due_soon=due_soon,
-        due_month=due_month,
+        registered=sum(statuses.values()),
+        never_paid=statuses[Status.NEVER_PAID],
+        in_arrears=statuses[Status.IN_ARREARS],
+        inactive=statuses[Status.INACTIVE],
+        to_follow_up=work.total,
+        contacted_today=work.contacted_today,
+        due_month=add_months(last_due_month_before(as_of), 1),
     )
 
 
@@ -180,6 +198,17 @@ def _render_form(request: HttpRequest, form: RegistrationForm, preview: dict[str
 @login_required
 def register(request: HttpRequest) -> HttpResponse:
     """Register one worker: NIK first, consent read out, then the same action as imports and the API."""
+    response = _register(request)
+    if request.headers.get("X-Kepling-Background") and response.status_code == 302:
+        # Sent in the background by the form's script: it goes to the page itself, so the
+        # page's messages are shown there and not spent on a request nobody sees.
+        answer = HttpResponse(status=204)
+        answer["X-Kepling-Location"] = response["Location"]
+        return answer
+    return response
+
+
+def _register(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if not may_register(user):
         raise PermissionDenied(_("Your role may not register workers."))
@@ -198,7 +227,9 @@ def register(request: HttpRequest) -> HttpResponse:
         # Report every problem at once: the registry's checks run on what could be read.
         form.add_problems(check_worker(data, References(user)).errors)
         return _render_form(request, form, preview)
-    outcome = register_worker(by=user, data=data, consent_given=form.cleaned_data["consent"])
+    outcome = register_worker_once(
+        by=user, key=form.cleaned_data["kunci"], data=data, consent_given=form.cleaned_data["consent"]
+    )
     if outcome.status == "rejected":
         form.add_problems(outcome.errors or [consent_error()])
         return _render_form(request, form, preview)
@@ -238,8 +269,9 @@ def _after_registration(request: HttpRequest, user: User, outcome: RegistrationO
             "registered": format_number(progress.registered),
         },
     )
+    labels = column_labels(RegistrationForm(user=user))
     for _column, warning in outcome.warnings:
-        messages.warning(request, warning)
+        messages.warning(request, humanise(str(warning), labels))
     return redirect("workers:detail", worker_id=worker.pk)
 
 
@@ -267,7 +299,7 @@ def check_nik_json(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"status": "forbidden", "message": _("Your role may not register workers.")}, status=403)
     nik, facts, errors, warnings = check_nik(request.POST.get("nik", ""))
     if errors or nik is None or facts is None:
-        return JsonResponse({"status": "invalid", "message": errors[0][1] if errors else ""})
+        return JsonResponse({"status": "invalid", "message": indonesian_dates(errors[0][1]) if errors else ""})
     mine = find_by_nik(user, nik)
     if mine is not None:
         return JsonResponse(
@@ -284,10 +316,11 @@ def check_nik_json(request: HttpRequest) -> JsonResponse:
         )
         return JsonResponse({"status": "registered_elsewhere", "message": message})
     born = _birth_date_from(facts.day, facts.month, facts.year2)
+    labels = column_labels(RegistrationForm(user=user))
     payload: dict[str, Any] = {
         "status": "new",
         "message": _("NIK is valid and not registered yet."),
-        "warnings": [message for _column, message in warnings],
+        "warnings": [humanise(str(message), labels) for _column, message in warnings],
         "jenis_kelamin": facts.sex,
         "tanggal_lahir": born.isoformat() if born else "",
     }
@@ -314,14 +347,25 @@ def contribution_json(request: HttpRequest) -> JsonResponse:
 
 
 def filtered_workers(user: User, form: WorkerFilterForm, as_of: datetime.date) -> QuerySet[Worker]:
-    """The user's workers with their status, narrowed by the search and the status filter."""
-    workers = with_status(workers_for(user).select_related("lingkungan"), as_of)
+    """The user's registered workers (today) with their status as of `as_of`, narrowed by search and status.
+
+    Withdrawn workers are listed only when asked for (`status=withdrawn`), so the list and the
+    home's "registered" count the same workers.
+    """
+    today = timezone.localdate()
+    scoped = workers_for(user).select_related("lingkungan")
+    chosen = form.cleaned_data.get("status", "") if form.is_valid() else ""
+    on_register = Q(withdrawn_on__lte=today) if chosen == WITHDRAWN else registered_on(today)
+    scoped = scoped.filter(on_register)
+    workers = with_status(scoped, as_of)
     if form.is_valid():
         query = " ".join(form.cleaned_data["q"].split())
         if query:
             workers = workers.filter(nama__icontains=query)
-        if form.cleaned_data["status"]:
-            workers = workers.filter(Q(status=form.cleaned_data["status"]))
+        if chosen == PROTECTED:
+            workers = workers.exclude(Q(status=Status.NEVER_PAID.value))
+        elif chosen and chosen != WITHDRAWN:
+            workers = workers.filter(Q(status=chosen))
     return workers.order_by("nama", "id")
 
 
@@ -352,11 +396,19 @@ def _query_without_page(request: HttpRequest) -> str:
     return query.urlencode()
 
 
+def month_to_pay(worker: Worker, position: WorkerStanding) -> datetime.date:
+    """The month the worker should pay now, as the reminders say it: the overdue month when behind,
+    else the next month due; never a month before the worker was registered."""
+    as_of = position.as_of
+    behind = position.status in {Status.IN_ARREARS, Status.INACTIVE}
+    month = last_due_month_before(as_of) if behind else next_due_month(as_of)
+    return max(month, next_due_month(worker.tanggal_daftar))
+
+
 def _detail_context(user: User, worker: Worker) -> dict[str, Any]:
     as_of = default_as_of()
-    today = timezone.localdate()
-    this_month = month_start(today)
     position = standing(worker, as_of)
+    this_month = month_to_pay(worker, position)
     due = amount_due(
         month=this_month,
         program=worker.program,
@@ -375,6 +427,12 @@ def _detail_context(user: User, worker: Worker) -> dict[str, Any]:
         "payments": worker.payments.order_by("-periode", "-tanggal_bayar")[:60],
         "may_reveal": may_reveal_nik(user, worker),
         "full_nik": None,
+        "may_correct": any(rule(user, worker) for rule in (may_correct_worker, may_withdraw_worker, may_move_worker)),
+        "pay_number": pay_number(worker),
+        "channels": list(PaymentChannel.objects.filter(active=True)),
+        "channels_text": cara_bayar(),
+        "benefit": manfaat(),
+        "contacts": worker.contact_outcomes.select_related("by").order_by("-at", "-id")[:20],
     }
 
 

@@ -116,6 +116,33 @@
         })
         .catch(function () { /* keep the last amount */ });
     }
+    // A dropped connection must not lose what was typed: send the form in the background, keep
+    // it on screen when the network fails, and let the Kepling send it again. The form's
+    // one-time key makes a resend that the server did receive register the worker only once.
+    var offline = document.getElementById("submit-offline");
+    form.addEventListener("submit", function (event) {
+      var submitter = event.submitter;
+      if (!window.fetch || (submitter && submitter.name === "hitung")) { return; }
+      event.preventDefault();
+      var data = new FormData(form);
+      if (submitter && submitter.name) { data.append(submitter.name, submitter.value); }
+      if (offline) { offline.hidden = true; }
+      if (submitter) { submitter.disabled = true; }
+      fetch(form.action, {
+        method: "POST", body: data, credentials: "same-origin", headers: { "X-Kepling-Background": "1" }
+      }).then(function (response) {
+        var next = response.headers.get("X-Kepling-Location");
+        if (next) { window.location.assign(next); return; }
+        return response.text().then(function (html) {
+          document.open(); document.write(html); document.close();
+        });
+      }).catch(function () {
+        if (offline) { offline.hidden = false; offline.scrollIntoView({ block: "center" }); }
+      }).finally(function () {
+        if (submitter) { submitter.disabled = false; }
+      });
+    });
+
     ["penghasilan", "program", "sektor", "sumber_iuran", "tanggal_daftar"].forEach(function (name) {
       Array.prototype.forEach.call(form.querySelectorAll("[name=" + name + "]"), function (el) {
         el.addEventListener(el.type === "radio" || el.tagName === "SELECT" ? "change" : "input", function () {

@@ -90,11 +90,14 @@ def test_outcome_is_recorded_audited_and_marks_the_reminder_sent(client, kepling
     send("2025-10-16")
     client.force_login(kepling_user)
     answer = client.post(
-        f"/pengingat/pekerja/{mine.pk}/hasil/", {"outcome": "promised", "note": "Bayar Jumat", "next": "/pengingat/"}
+        f"/pengingat/pekerja/{mine.pk}/hasil/",
+        {"outcome": "promised", "note": "Bayar Jumat", "promised_on": "2025-10-24", "next": "/pengingat/"},
     )
-    assert answer.status_code == 302 and answer["Location"] == "/pengingat/"
+    # Back to the worker's own row, not the top of the list.
+    assert answer.status_code == 302 and answer["Location"] == f"/pengingat/#pekerja-{mine.pk}"
     row = ContactOutcome.objects.get()
     assert (row.worker, row.by, row.outcome, row.note) == (mine, kepling_user, "promised", "Bayar Jumat")
+    assert row.promised_on == d("2025-10-24")
     assert row.message == OutboxMessage.objects.get(worker=mine)
     assert row.message.status == MessageStatus.SENT
     audit = AuditLog.objects.get(action="contact_outcome_recorded")

@@ -126,7 +126,14 @@ def test_body_matches_the_composer_and_names_the_kepling(city, kepling_user):
     send("2025-11-14")
     message = OutboxMessage.objects.get(worker=worker)
     rule = ReminderRule.objects.get(code="h-3")
-    expected = compose(rule.template, month=d("2025-11-01"), nama="Siti Aminah", jumlah=66_800, kepling="Pak Budi")
+    expected = compose(
+        rule.template,
+        month=d("2025-11-01"),
+        nama="Siti Aminah",
+        jumlah=66_800,
+        kepling="Pak Budi",
+        nomor=f"NIK {worker.nik_masked}",
+    )
     body = text(message)
     assert body == expected
     assert "Rp66.800" in body and "Pak Budi" in body and "Siti Aminah" in body
