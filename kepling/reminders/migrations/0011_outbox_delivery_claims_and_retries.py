@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reminders', '0008_outbox_keyed_by_worker_month_rule'),
+        ('reminders', '0010_payment_channels'),
     ]
 
     operations = [
