@@ -175,8 +175,10 @@ def _follow_up(
     upcoming = next_due_month(as_of)
     overdue = last_due_month_before(as_of)
     upcoming_paid = WorkerMonth.objects.filter(covered_on(as_of), worker=OuterRef("pk"), periode=upcoming)
+    # A worker withdrawn today (died, moved away) is nobody to chase, even on data a few days old.
+    on_register = scoped.filter(registered_on(as_of)).exclude(withdrawn_on__lte=timezone.localdate())
     workers = list(
-        with_status(scoped.filter(registered_on(as_of)), as_of)
+        with_status(on_register, as_of)
         .annotate(upcoming_paid=Exists(upcoming_paid))
         .select_related("lingkungan")
     )

@@ -131,3 +131,16 @@ def test_the_worker_page_shows_the_contact_history(kepling_user: User, behind: d
     history = html.split("Riwayat kontak", 1)[1].split("</section>", 1)[0]
     assert "Berjanji membayar" in history or "Janji" in history
     assert "janji bayar 20 Oktober 2025" in history and kepling_user.username in history
+
+
+def test_a_worker_withdrawn_today_leaves_the_list(kepling_user: User, behind: dict[str, Worker]) -> None:
+    from kepling.workers.actions import withdraw_worker
+
+    worker = behind["one"]
+    worker.credited_kepling = kepling_user
+    worker.save()
+    withdraw_worker(by=kepling_user, worker=worker, reason="Meninggal dunia")
+    assert names(client_for(kepling_user).get(LIST + "?tanggal=2025-10-16").content.decode()) == [
+        "Tiga Bulan",
+        "Dua Bulan",
+    ]
