@@ -19,6 +19,7 @@ from kepling.regions.models import (
     Wilayah,
     WilayahStatistic,
 )
+from kepling.regions.queries import mark_summaries_stale
 
 
 def _ancestors(node: Wilayah, parent: Wilayah | None) -> dict[str, Wilayah | None]:
@@ -100,6 +101,8 @@ def _write_target(*, by: User | None, node: Wilayah, target: int, reason: str) -
         new={"target": target},
         note=reason,
     )
+    # A target is not dated: every stored date of this lingkungan carries the new one after the refresh.
+    mark_summaries_stale([node.pk], datetime.date.min)
 
 
 @transaction.atomic

@@ -18,8 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kepling.accounts.models import Role, User
+from kepling.contributions.ledger import match_registered, refresh_after_worker_change
 from kepling.core import audit
 from kepling.core.crypto import decrypt_text, encrypt_text, lookup_hash, mask_nik
+from kepling.regions.models import Wilayah
 from kepling.regions.queries import kepling_in_office, mark_summaries_stale
 from kepling.workers.decisions import resolve_attribution_conflict, resolve_likely_duplicate
 from kepling.workers.models import AttributionConflict, DecisionStatus, LikelyDuplicate, Worker
@@ -36,7 +38,9 @@ __all__ = [
     "InvalidWorkerDataError",
     "RegistrationOutcome",
     "WorkerInput",
+    "move_worker",
     "register_worker",
+    "reinstate_worker",
     "resolve_attribution_conflict",
     "resolve_likely_duplicate",
     "update_worker",
@@ -44,6 +48,8 @@ __all__ = [
 ]
 
 Status = Literal["registered", "already_present", "conflict", "rejected"]
+# What is due for a month depends on these (kepling.contributions.tariffs).
+TARIFF_FIELDS = {"penghasilan", "program", "sektor", "sumber_iuran"}
 EDITABLE_FIELDS = (
     "nama",
     "jenis_kelamin",
@@ -121,6 +127,7 @@ def register_worker(
     )
     duplicates = open_likely_duplicates(by=by, worker=worker)
     mark_summaries_stale([worker.lingkungan_id], worker.tanggal_daftar)
+    match_registered([worker], by=by)
     warnings = checked.warnings + ([likely_duplicate_warning()] if duplicates else [])
     return RegistrationOutcome("registered", worker, warnings=warnings, likely_duplicates=duplicates)
 
@@ -354,9 +361,13 @@ def update_worker(*, by: User, worker: Worker, changes: Mapping[str, Any]) -> li
         old=old,
         new=new,
     )
-    mark_summaries_stale(
-        {locked.lingkungan_id, old_lingkungan_id},
-        min(before["tanggal_daftar"], locked.tanggal_daftar),
+    since = min(before["tanggal_daftar"], locked.tanggal_daftar)
+    mark_summaries_stale({locked.lingkungan_id, old_lingkungan_id}, since)
+    refresh_after_worker_change(
+        locked,
+        since=since,
+        tariff_changed=bool(TARIFF_FIELDS & new.keys()),
+        moved=locked.lingkungan_id != old_lingkungan_id,
     )
     if {"nama", "tanggal_lahir"} & new.keys():
         open_likely_duplicates(by=by, worker=locked)
@@ -394,8 +405,9 @@ def _copy_to(target: Worker, source: Worker) -> None:
 
 
 @transaction.atomic
-def withdraw_worker(*, by: User, worker: Worker, on: datetime.date, reason: str) -> None:
-    """Take a worker out of the registry's counts from `on` (the record and its history stay)."""
+def withdraw_worker(*, by: User, worker: Worker, reason: str, on: datetime.date | None = None) -> None:
+    """Take a worker out of the registry's counts from `on` (default today; the record and its history stay)."""
+    on = on or timezone.localdate()
     locked = _ensure_may_change(by, worker)
     if locked.withdrawn_on is not None:
         return
@@ -421,3 +433,29 @@ def withdraw_worker(*, by: User, worker: Worker, on: datetime.date, reason: str)
     )
     mark_summaries_stale([locked.lingkungan_id], on)
     worker.withdrawn_on = on
+
+
+@transaction.atomic
+def reinstate_worker(*, by: User, worker: Worker) -> None:
+    """Undo a withdrawal: the worker counts again on every date from registration, as if never withdrawn."""
+    locked = _ensure_may_change(by, worker)
+    if locked.withdrawn_on is None:
+        return
+    was = locked.withdrawn_on
+    locked.withdrawn_on = None
+    locked.save(update_fields=["withdrawn_on", "updated_at"])
+    audit.record(
+        actor=by,
+        action="worker_reinstated",
+        object_type="worker",
+        object_id=locked.pk,
+        old={"withdrawn_on": was},
+        new={"withdrawn_on": None},
+    )
+    mark_summaries_stale([locked.lingkungan_id], was)
+    worker.withdrawn_on = None
+
+
+def move_worker(*, by: User, worker: Worker, lingkungan: Wilayah) -> list[Problem]:
+    """Move a worker to another lingkungan (the credit stays); their paid months follow them."""
+    return update_worker(by=by, worker=worker, changes={"kode_lingkungan": lingkungan.kode})

@@ -127,10 +127,9 @@ def life(draw: st.DrawFn) -> dict[str, Any]:
     """Chains of events that must keep their own order; two interleavings of them; dates asked for."""
     chains = [draw(worker_chain(w)) for w in range(WORKERS)]
     chains += [draw(extract_chain(n)) for n in range(draw(st.integers(1, 3)))]
-    chains += [
-        [("target", draw(st.integers(0, LINGKUNGAN_USED - 1)), draw(st.integers(0, 3)))]
-        for _ in range(draw(st.integers(0, 2)))
-    ]
+    # One chain per lingkungan whose target changes: the last change wins, in every order.
+    for where in draw(st.sets(st.integers(0, LINGKUNGAN_USED - 1), max_size=2)):
+        chains.append([("target", where, value) for value in draw(st.lists(st.integers(0, 3), min_size=1, max_size=2))])
     orders = [draw(st.randoms(use_true_random=False)) for _ in range(2)]
     asks = draw(st.lists(_day(D(2026, 1, 1), D(2026, 9, 30)), min_size=1, max_size=4))
     return {"chains": chains, "orders": [_interleave(chains, r) for r in orders], "asks": asks}
