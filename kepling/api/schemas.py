@@ -84,6 +84,7 @@ class SummaryOut(Schema):
     protected: int
     remaining: int
     progress_pct: float | None
+    kepling_shortfall: int
     paid_one_month_only: int
     never_paid: int
     active: int

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from kepling.accounts.models import Role, User
 from kepling.accounts.scoping import root_wilayah
 from kepling.contributions.status import STATUS_LABELS, Status, registered_on, standing, with_status
-from kepling.contributions.summaries import percent
+from kepling.contributions.summaries import percent, shown_date
 from kepling.contributions.tariffs import amount_due
 from kepling.core import audit
 from kepling.core.crypto import lookup_hash
@@ -100,7 +100,7 @@ class LingkunganProgress:
 
 def lingkungan_progress(user: User, lingkungan: Wilayah) -> LingkunganProgress:
     """Figures as of the latest BPJS data; the registered count includes today's registrations."""
-    as_of = default_as_of()
+    as_of = shown_date(default_as_of()).as_of  # the latest stored figures while a newer date is computed
     row = lingkungan_summary_row(lingkungan, as_of)
     mine = workers_for(user).filter(lingkungan=lingkungan)
     # Figures follow the latest payment extract, which may be older than today's registrations.

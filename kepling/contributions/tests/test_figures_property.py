@@ -24,10 +24,10 @@ from django.core.management import call_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kepling.contributions.imports import import_payments_file
 from kepling.contributions.models import LingkunganSummary, Payment, SummaryDate, WorkerMonth
 from kepling.contributions.status import FIGURE_NAMES, status_from
 from kepling.contributions.tariffs import TariffBook
-from kepling.contributions.imports import import_payments_file
 from kepling.core.crypto import lookup_hash
 from kepling.core.periods import month_index
 from kepling.reconciliation.models import ReconciliationItem
@@ -117,7 +117,10 @@ def extract_chain(draw: st.DrawFn, number: int) -> list[tuple[Any, ...]]:
     reversed_rows = [r for r in rows if draw(st.booleans()) and draw(st.booleans())]
     if reversed_rows:
         chain.append(
-            ("reversal", [(*r[:3], r[3] + datetime.timedelta(days=draw(st.integers(0, 40))), r[4]) for r in reversed_rows])
+            (
+                "reversal",
+                [(*r[:3], r[3] + datetime.timedelta(days=draw(st.integers(0, 40))), r[4]) for r in reversed_rows],
+            )
         )
     return chain
 
@@ -247,7 +250,10 @@ def fresh_figures(as_of: D) -> dict[int, dict[str, int]]:
         "nik_hash", "periode", "jumlah"
     ):
         paid[(nik_hash, periode)] += amount
-    figures = {n.pk: dict.fromkeys(FIGURE_NAMES, 0) | {"target": n.target or 0} for n in Wilayah.objects.filter(level=LINGKUNGAN)}
+    figures = {
+        n.pk: dict.fromkeys(FIGURE_NAMES, 0) | {"target": n.target or 0}
+        for n in Wilayah.objects.filter(level=LINGKUNGAN)
+    }
     for w in Worker.objects.all():
         if w.tanggal_daftar > as_of or (w.withdrawn_on is not None and w.withdrawn_on <= as_of):
             continue
@@ -281,7 +287,7 @@ def check_every_stored_date(step: str) -> None:
         assert stored_figures(as_of) == fresh_figures(as_of), f"stored summary of {as_of} is wrong after {step}"
 
 
-def run(life: Life, order: list[tuple[Any, ...]], asks: list[D], rnd: random.Random) -> dict[str, Any]:
+def run(life: Life, order: list[tuple[Any, ...]], asks: list[D], rnd: random.Random) -> dict[Any, Any]:
     wipe()
     pending = list(asks)
     for event in order:
@@ -301,7 +307,9 @@ def run(life: Life, order: list[tuple[Any, ...]], asks: list[D], rnd: random.Ran
 
 
 @pytest.mark.django_db
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(story=life())
 def test_stored_figures_equal_a_fresh_recomputation_in_any_order(
     story: dict[str, Any], city: Any, admin_kota: Any, tmp_path: Path
