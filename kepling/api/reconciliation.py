@@ -1,4 +1,4 @@
-"""Reconciliation queues, read only: payments with no worker, and months paid short."""
+"""Reconciliation: payments with no worker and months paid short (read), and reversing a payment."""
 
 from __future__ import annotations
 
@@ -11,8 +11,18 @@ from ninja import Query, Router
 from kepling.accounts.scoping import scope_q
 from kepling.api.auth import caller
 from kepling.api.common import ERRORS, audit_view, page
-from kepling.api.schemas import PageParams, UnderpaidOut, UnderpaidPage, UnmatchedPaymentOut, UnmatchedPaymentPage
+from kepling.api.errors import ApiError
+from kepling.api.schemas import (
+    PageParams,
+    ReversalIn,
+    ReversalOut,
+    UnderpaidOut,
+    UnderpaidPage,
+    UnmatchedPaymentOut,
+    UnmatchedPaymentPage,
+)
 from kepling.contributions.models import Payment, WorkerMonth
+from kepling.reconciliation.actions import DecisionError, reverse_ledger_payment
 
 router = Router(tags=["reconciliation"])
 
@@ -80,4 +90,20 @@ def underpaid(request: HttpRequest, paging: Query[PageParams]) -> UnderpaidPage:
             )
             for m in items
         ],
+    )
+
+
+@router.post("/reversals", response={201: ReversalOut, **ERRORS}, summary="Reverse a payment")
+def reverse(request: HttpRequest, body: ReversalIn) -> tuple[int, ReversalOut]:
+    """Admin kota and Petugas BPJS: cancel a payment by its reference with a ledger reversal (audited)."""
+    try:
+        reversal = reverse_ledger_payment(by=caller(request), referensi=body.referensi, reason=body.reason)
+    except DecisionError as error:
+        raise ApiError(422, "validation_error", str(error), [{"field": "referensi", "message": str(error)}]) from None
+    return 201, ReversalOut(
+        referensi=reversal.referensi,
+        reverses=body.referensi.strip(),
+        periode=f"{reversal.periode:%Y-%m}",
+        jumlah=reversal.jumlah,
+        tanggal_bayar=reversal.tanggal_bayar,
     )

@@ -258,6 +258,19 @@ class UnmatchedPaymentOut(Schema):
     referensi: str
 
 
+class ReversalIn(Schema):
+    referensi: str = Field(..., description="BPJS's reference of the payment to cancel")
+    reason: str = Field(..., description="Why it is cancelled (kept in the audit log)")
+
+
+class ReversalOut(Schema):
+    referensi: str = Field(..., description="The reference of the reversal row added to the ledger")
+    reverses: str
+    periode: str
+    jumlah: int
+    tanggal_bayar: datetime.date
+
+
 class UnmatchedPaymentPage(Page):
     items: list[UnmatchedPaymentOut]
 

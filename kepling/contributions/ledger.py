@@ -222,8 +222,10 @@ def record_payment(
 
 
 @transaction.atomic
-def reverse_payment(*, by: User | None, payment: Payment, on: datetime.date, reason: str) -> Payment:
-    """Cancel a payment with a reversal row dated `on`; the original row stays as it was."""
+def reverse_payment(
+    *, by: User | None, payment: Payment, on: datetime.date, reason: str, referensi: str = ""
+) -> Payment:
+    """Cancel a payment with a reversal row dated `on` (reference: BPJS's, or `<ref>#batal`); the original stays."""
     if payment.jumlah <= 0 or payment.reverses_id is not None:
         raise ValueError(_("A reversal cannot itself be reversed."))
     if Payment.objects.filter(reverses=payment).exists():
@@ -237,7 +239,7 @@ def reverse_payment(*, by: User | None, payment: Payment, on: datetime.date, rea
         periode=payment.periode,
         jumlah=-payment.jumlah,
         tanggal_bayar=on,
-        referensi=f"{payment.referensi}#batal",
+        referensi=referensi or f"{payment.referensi}#batal",
         reverses=payment,
         kelurahan_id=payment.kelurahan_id,
         created_by=by,
