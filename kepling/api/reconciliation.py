@@ -7,6 +7,7 @@ from django.db.models import F
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router
+from ninja.responses import Status
 
 from kepling.accounts.scoping import scope_q
 from kepling.api.auth import caller
@@ -27,12 +28,8 @@ from kepling.reconciliation.actions import DecisionError, reverse_ledger_payment
 router = Router(tags=["reconciliation"])
 
 
-@router.get(
-    "/unmatched-payments", response={200: UnmatchedPaymentPage, **ERRORS}, summary="Payments for unknown NIKs"
-)
-def unmatched_payments(
-    request: HttpRequest, paging: Query[PageParams]
-) -> UnmatchedPaymentPage:
+@router.get("/unmatched-payments", response={200: UnmatchedPaymentPage, **ERRORS}, summary="Payments for unknown NIKs")
+def unmatched_payments(request: HttpRequest, paging: Query[PageParams]) -> UnmatchedPaymentPage:
     """City-wide roles only (Admin kota, Petugas BPJS, Pimpinan): these rows have no area yet."""
     user = caller(request)
     if not (user.is_city_wide or user.is_superuser):
@@ -94,16 +91,19 @@ def underpaid(request: HttpRequest, paging: Query[PageParams]) -> UnderpaidPage:
 
 
 @router.post("/reversals", response={201: ReversalOut, **ERRORS}, summary="Reverse a payment")
-def reverse(request: HttpRequest, body: ReversalIn) -> tuple[int, ReversalOut]:
+def reverse(request: HttpRequest, body: ReversalIn) -> Status[ReversalOut]:
     """Admin kota and Petugas BPJS: cancel a payment by its reference with a ledger reversal (audited)."""
     try:
         reversal = reverse_ledger_payment(by=caller(request), referensi=body.referensi, reason=body.reason)
     except DecisionError as error:
         raise ApiError(422, "validation_error", str(error), [{"field": "referensi", "message": str(error)}]) from None
-    return 201, ReversalOut(
-        referensi=reversal.referensi,
-        reverses=body.referensi.strip(),
-        periode=f"{reversal.periode:%Y-%m}",
-        jumlah=reversal.jumlah,
-        tanggal_bayar=reversal.tanggal_bayar,
+    return Status(
+        201,
+        ReversalOut(
+            referensi=reversal.referensi,
+            reverses=body.referensi.strip(),
+            periode=f"{reversal.periode:%Y-%m}",
+            jumlah=reversal.jumlah,
+            tanggal_bayar=reversal.tanggal_bayar,
+        ),
     )
