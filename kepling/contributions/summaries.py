@@ -197,15 +197,23 @@ def is_ready(as_of: datetime.date) -> bool:
 
 
 def ensure_summaries(as_of: datetime.date) -> None:
-    """Ask for a date's summaries. Pages never compute them: a background job does, asked for here.
+    """Ask for a date's summaries. Pages never compute them: a background job does, asked for here."""
+    ensure_summaries_for([as_of])
+
+
+def ensure_summaries_for(dates: Iterable[datetime.date]) -> set[datetime.date]:
+    """Ask once for those of these dates not stored yet; returns the dates stored now.
 
     `SUMMARIES_COMPUTE_ON_READ` (test settings only) runs the job at once, so a test reads
     what a user would read once the job has run.
     """
+    wanted = set(dates)
     if settings.SUMMARIES_COMPUTE_ON_READ:
-        refresh_summaries([as_of])
-    elif not is_ready(as_of):
-        request_refresh([as_of])
+        refresh_summaries(wanted)
+    stored = set(SummaryDate.objects.filter(as_of__in=wanted).values_list("as_of", flat=True))
+    if wanted - stored:
+        request_refresh(wanted - stored)
+    return stored
 
 
 @dataclass(frozen=True)
