@@ -97,7 +97,7 @@ def test_concurrent_refreshes_never_fail_and_store_the_right_rows(settings: Any)
             for _ in range(3):
                 StaleSummary.objects.create(lingkungan=city.lingkungan[worker_number % 8], since=D(2025, 6, 1))
                 refresh_summaries_task.call([d.isoformat() for d in days], False)
-        except BaseException as error:  # noqa: BLE001 - collected and asserted below
+        except BaseException as error:  # collected and asserted below
             errors.append(error)
         finally:
             connections.close_all()
