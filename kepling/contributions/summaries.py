@@ -43,7 +43,9 @@ def percent(part: int, whole: int) -> float | None:
     return float(value)
 
 
-def _write_rows(as_of: datetime.date, lingkungan: list[Wilayah], figures: dict[int, dict[str, int]]) -> None:
+def _write_rows(
+    as_of: datetime.date, lingkungan: list[Wilayah], figures: dict[int, dict[str, int]], *, every: bool = False
+) -> None:
     empty = dict.fromkeys(FIGURE_NAMES, 0)
     rows = [
         LingkunganSummary(
@@ -55,7 +57,8 @@ def _write_rows(as_of: datetime.date, lingkungan: list[Wilayah], figures: dict[i
         )
         for node in lingkungan
     ]
-    LingkunganSummary.objects.filter(as_of=as_of, lingkungan_id__in=[n.pk for n in lingkungan]).delete()
+    stored = LingkunganSummary.objects.filter(as_of=as_of)
+    (stored if every else stored.filter(lingkungan_id__in=[n.pk for n in lingkungan]))._raw_delete(stored.db)
     LingkunganSummary.objects.bulk_create(rows, batch_size=2000)
 
 
@@ -64,7 +67,7 @@ def compute_date(as_of: datetime.date) -> None:
     lingkungan = list(Wilayah.objects.filter(level=LINGKUNGAN))
     figures = lingkungan_figures(as_of)
     with transaction.atomic():
-        _write_rows(as_of, lingkungan, figures)
+        _write_rows(as_of, lingkungan, figures, every=True)
         SummaryDate.objects.update_or_create(as_of=as_of)
 
 
@@ -107,9 +110,13 @@ def refresh_stale() -> int:
     if not since and not lacking:
         return 0
     nodes = Wilayah.objects.in_bulk([*since, *{i for ids in lacking.values() for i in ids}])
+    total = Wilayah.objects.filter(level=LINGKUNGAN).count()
     for as_of in sorted(dates):
         wanted = {i for i, day in since.items() if day <= as_of} | lacking.get(as_of, set())
-        refresh_lingkungan(as_of, [nodes[i] for i in sorted(wanted) if i in nodes])
+        if len(wanted) >= total:
+            compute_date(as_of)  # every lingkungan: one pass over the city, no lists of ids
+        else:
+            refresh_lingkungan(as_of, [nodes[i] for i in sorted(wanted) if i in nodes])
     ids = [marker[0] for marker in markers]
     for start in range(0, len(ids), 2000):
         StaleSummary.objects.filter(id__in=ids[start : start + 2000]).delete()
