@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.management import call_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -306,9 +307,15 @@ def run(life: Life, order: list[tuple[Any, ...]], asks: list[D], rnd: random.Ran
     return final
 
 
+# A few tens of examples keep the suite fast; PostgreSQL's round trips make each example dearer there.
+EXAMPLES = 10 if "postgresql" in django_settings.DATABASES["default"]["ENGINE"] else 25
+
+
 @pytest.mark.django_db
 @settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(story=life())
 def test_stored_figures_equal_a_fresh_recomputation_in_any_order(
