@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -14,6 +14,12 @@ from kepling.testing import City, build_city, make_user
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page
+
+
+@pytest.fixture(autouse=True)
+def summaries_computed_on_read(settings: Any) -> None:
+    """Run the summary refresh job where a page asks for figures (production asks a background worker)."""
+    settings.SUMMARIES_COMPUTE_ON_READ = True
 
 
 @pytest.fixture

@@ -268,6 +268,9 @@ WORKER_MAX_AGE = int(os.environ.get("WORKER_MAX_AGE", "65"))
 CONSENT_TEXT_VERSION = "2025-05-v1"
 DEFAULT_LINGKUNGAN_TARGET = 25
 PROGRAM_START = "2025-05-14"
+# Pages never compute summaries: the background job does (docs/decisions/0011-figures-summary-refresh.md).
+# The test suite alone turns this on, so a read there sees what it would see once the job has run.
+SUMMARIES_COMPUTE_ON_READ = False
 
 # With DEBUG off: one JSON object per line on standard error, each with the request id.
 LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json")

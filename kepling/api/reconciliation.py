@@ -1,4 +1,4 @@
-"""Reconciliation queues, read only: payments with no worker, and months paid short."""
+"""Reconciliation: payments with no worker and months paid short (read), and reversing a payment."""
 
 from __future__ import annotations
 
@@ -7,22 +7,29 @@ from django.db.models import F
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router
+from ninja.responses import Status
 
 from kepling.accounts.scoping import scope_q
 from kepling.api.auth import caller
 from kepling.api.common import ERRORS, audit_view, page
-from kepling.api.schemas import PageParams, UnderpaidOut, UnderpaidPage, UnmatchedPaymentOut, UnmatchedPaymentPage
+from kepling.api.errors import ApiError
+from kepling.api.schemas import (
+    PageParams,
+    ReversalIn,
+    ReversalOut,
+    UnderpaidOut,
+    UnderpaidPage,
+    UnmatchedPaymentOut,
+    UnmatchedPaymentPage,
+)
 from kepling.contributions.models import Payment, WorkerMonth
+from kepling.reconciliation.actions import DecisionError, reverse_ledger_payment
 
 router = Router(tags=["reconciliation"])
 
 
-@router.get(
-    "/unmatched-payments", response={200: UnmatchedPaymentPage, **ERRORS}, summary="Payments for unknown NIKs"
-)
-def unmatched_payments(
-    request: HttpRequest, paging: Query[PageParams]
-) -> UnmatchedPaymentPage:
+@router.get("/unmatched-payments", response={200: UnmatchedPaymentPage, **ERRORS}, summary="Payments for unknown NIKs")
+def unmatched_payments(request: HttpRequest, paging: Query[PageParams]) -> UnmatchedPaymentPage:
     """City-wide roles only (Admin kota, Petugas BPJS, Pimpinan): these rows have no area yet."""
     user = caller(request)
     if not (user.is_city_wide or user.is_superuser):
@@ -80,4 +87,23 @@ def underpaid(request: HttpRequest, paging: Query[PageParams]) -> UnderpaidPage:
             )
             for m in items
         ],
+    )
+
+
+@router.post("/reversals", response={201: ReversalOut, **ERRORS}, summary="Reverse a payment")
+def reverse(request: HttpRequest, body: ReversalIn) -> Status[ReversalOut]:
+    """Admin kota and Petugas BPJS: cancel a payment by its reference with a ledger reversal (audited)."""
+    try:
+        reversal = reverse_ledger_payment(by=caller(request), referensi=body.referensi, reason=body.reason)
+    except DecisionError as error:
+        raise ApiError(422, "validation_error", str(error), [{"field": "referensi", "message": str(error)}]) from None
+    return Status(
+        201,
+        ReversalOut(
+            referensi=reversal.referensi,
+            reverses=body.referensi.strip(),
+            periode=f"{reversal.periode:%Y-%m}",
+            jumlah=reversal.jumlah,
+            tanggal_bayar=reversal.tanggal_bayar,
+        ),
     )

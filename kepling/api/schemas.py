@@ -84,6 +84,7 @@ class SummaryOut(Schema):
     protected: int
     remaining: int
     progress_pct: float | None
+    kepling_shortfall: int
     paid_one_month_only: int
     never_paid: int
     active: int
@@ -255,6 +256,19 @@ class UnmatchedPaymentOut(Schema):
     jumlah: int
     tanggal_bayar: datetime.date
     referensi: str
+
+
+class ReversalIn(Schema):
+    referensi: str = Field(..., description="BPJS's reference of the payment to cancel")
+    reason: str = Field(..., description="Why it is cancelled (kept in the audit log)")
+
+
+class ReversalOut(Schema):
+    referensi: str = Field(..., description="The reference of the reversal row added to the ledger")
+    reverses: str
+    periode: str
+    jumlah: int
+    tanggal_bayar: datetime.date
 
 
 class UnmatchedPaymentPage(Page):

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router
 
 from kepling.accounts.scoping import access_wilayah, wilayah_for
 from kepling.api.auth import caller
 from kepling.api.common import ERRORS, page, resolve_as_of
-from kepling.api.schemas import IsoDate, PageParams, SummaryOut, Tingkat, WilayahOut, WilayahPage
-from kepling.contributions.summaries import node_summary
+from kepling.api.errors import ApiError
+from kepling.api.schemas import ErrorOut, IsoDate, PageParams, SummaryOut, Tingkat, WilayahOut, WilayahPage
+from kepling.contributions.summaries import node_summary, shown_date
 from kepling.regions.models import LEVEL_BY_KEY, Wilayah
 
 router = Router(tags=["wilayah"])
@@ -52,8 +54,15 @@ def get_wilayah(request: HttpRequest, kode: str) -> WilayahOut:
     return wilayah_out(node)
 
 
-@router.get("/{kode}/summary", response={200: SummaryOut, **ERRORS}, summary="Program figures of a wilayah")
+@router.get(
+    "/{kode}/summary", response={200: SummaryOut, **ERRORS, 503: ErrorOut}, summary="Program figures of a wilayah"
+)
 def wilayah_summary(request: HttpRequest, kode: str, as_of: Query[IsoDate | None] = None) -> SummaryOut:
     """The same figures as `kepling summary --json` for this node, as of a date (default today)."""
     node = access_wilayah(caller(request), kode)
-    return SummaryOut(**node_summary(node, resolve_as_of(as_of)))
+    asked = resolve_as_of(as_of)
+    if shown_date(asked).substituted:
+        # Never computed in a request: the background job has been asked for this date.
+        message = _("The figures as of %(day)s are being computed; try again in a minute.") % {"day": asked.isoformat()}
+        raise ApiError(503, "figures_being_computed", message)
+    return SummaryOut(**node_summary(node, asked))

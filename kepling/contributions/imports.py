@@ -23,8 +23,9 @@ from django.utils.translation import gettext as _
 
 from kepling.accounts.models import User
 from kepling.contributions.fastpath import StagedPayments, conflict_message
-from kepling.contributions.ledger import refresh_after_ledger_change
+from kepling.contributions.ledger import refresh_after_ledger_change, reverse_payment
 from kepling.contributions.models import Payment
+from kepling.contributions.summaries import request_refresh
 from kepling.core import audit
 from kepling.core.crypto import encrypt_text, lookup_hash, mask_nik
 from kepling.core.periods import add_months, month_start
@@ -41,7 +42,8 @@ from kepling.core.tabular import (
 from kepling.workers.models import Worker
 
 PAYMENT_COLUMNS = ["nik", "periode", "jumlah", "tanggal_bayar", "referensi"]
-PAYMENT_OPTIONAL = ["kpj"]
+PAYMENT_OPTIONAL = ["kpj", "jenis", "referensi_asal"]
+PAYMENT_KINDS = {"": "bayar", "bayar": "bayar", "batal": "batal"}
 MAX_ADVANCE_MONTHS = 12
 CHUNK = 5000
 EARLIEST_PAYMENT = datetime.date(2015, 7, 1)
@@ -210,10 +212,12 @@ class RowChecker:
         )
 
 
-def _column_texts(table: TabularFile) -> Iterator[tuple[int, tuple[str, str, str, str, str, str]]]:
-    """(row number, the payment columns as text) per non-blank row, as `TabularFile.rows` gives them."""
-    order = ("nik", "kpj", "periode", "jumlah", "tanggal_bayar", "referensi")
-    nik_i, kpj_i, periode_i, jumlah_i, paid_i, ref_i = (
+def _column_texts(
+    table: TabularFile,
+) -> Iterator[tuple[int, tuple[str, str, str, str, str, str], tuple[str, str]]]:
+    """(row number, the payment columns as text, `jenis` and `referensi_asal`) per non-blank row."""
+    order = ("nik", "kpj", "periode", "jumlah", "tanggal_bayar", "referensi", "jenis", "referensi_asal")
+    nik_i, kpj_i, periode_i, jumlah_i, paid_i, ref_i, kind_i, original_i = (
         table.columns.index(c) if c in table.columns else 1_000_000 for c in order
     )
 
@@ -234,7 +238,7 @@ def _column_texts(table: TabularFile) -> Iterator[tuple[int, tuple[str, str, str
         )
         if not any(texts) and not any(cell_text(c) for c in cells):
             continue
-        yield number, texts
+        yield number, texts, (text(cells, kind_i).casefold(), text(cells, original_i))
 
 
 def _same(stored: Payment, row: PaymentRow, nik_hash: str) -> bool:
@@ -244,6 +248,25 @@ def _same(stored: Payment, row: PaymentRow, nik_hash: str) -> bool:
         row.jumlah,
         row.tanggal_bayar,
     )
+
+
+def _same_row(first: PaymentRow, row: PaymentRow) -> bool:
+    return (first.nik, first.periode, first.jumlah, first.tanggal_bayar) == (
+        row.nik,
+        row.periode,
+        row.jumlah,
+        row.tanggal_bayar,
+    )
+
+
+def _repeated_message(referensi: str, first: int) -> str:
+    return _("Reference %(ref)s already appears in row %(row)d.") % {"ref": referensi, "row": first}
+
+
+def _kind_problem(kind: str | None) -> tuple[str, str]:
+    if kind is None:
+        return ("jenis", _("jenis must be bayar (a payment) or batal (a cancellation)."))
+    return ("referensi_asal", _("A cancellation (batal) needs the reference of the payment it cancels."))
 
 
 def _chunks(rows: Iterator[PaymentRow]) -> Iterator[list[PaymentRow]]:
@@ -276,32 +299,92 @@ class PaymentImport:
         self.touched_workers: set[int] = set()
         self.earliest: datetime.date | None = None
         self.staging: StagedPayments | None = None
+        # Rows repeating an earlier row's reference with the same content: (row, first row).
+        self.repeats: list[tuple[int, int]] = []
+        # `batal` rows: each cancels an earlier payment through the ledger's reversal.
+        self.reversals: list[tuple[PaymentRow, str]] = []
 
     def valid_rows(self, path: Path) -> Iterator[PaymentRow]:
         table = open_table(path, required=PAYMENT_COLUMNS, optional=PAYMENT_OPTIONAL)
         checker = RowChecker(timezone.localdate())
         result, seen = self.result, self.seen
-        for number, texts in _column_texts(table):
+        firsts: dict[str, PaymentRow] = {}
+        for number, texts, (kind_text, original) in _column_texts(table):
             result.rows += 1
             row = checker.check(number, texts)
+            kind = PAYMENT_KINDS.get(kind_text)
+            if kind is None or (kind == "batal" and not original):
+                problems = row if isinstance(row, list) else []
+                result.reject(number, [*problems, _kind_problem(kind)])
+                continue
             if isinstance(row, list):
                 result.reject(number, row)
                 continue
             first = seen.get(row.referensi)
             if first is not None:
-                result.reject(
-                    number,
-                    [
-                        (
-                            "referensi",
-                            _("Reference %(ref)s already appears in row %(row)d.")
-                            % {"ref": row.referensi, "row": first},
-                        )
-                    ],
-                )
+                if _same_row(firsts[row.referensi], row):
+                    self.repeats.append((number, first))  # the same payment twice: counted once
+                else:
+                    result.reject(number, [("referensi", _repeated_message(row.referensi, first))])
                 continue
             seen[row.referensi] = number
+            firsts[row.referensi] = row
+            if kind == "batal":
+                self.reversals.append((row, original))
+                continue
             yield row
+
+    def count_repeats(self) -> None:
+        """A repeated row shares the fate of its first occurrence: already present, unless that was rejected."""
+        rejected = {e.row for e in self.result.errors}
+        for number, first in self.repeats:
+            if first in rejected:
+                self.result.reject(
+                    number, [("referensi", _("Row %(row)d with the same reference was rejected.") % {"row": first})]
+                )
+            else:
+                self.result.already_present += 1
+
+    def apply_reversals(self) -> None:
+        """Apply the `batal` rows: each cancels the payment named in `referensi_asal` with a ledger reversal."""
+        for row, original_ref in self.reversals:
+            problem = self._reverse(row, original_ref)
+            if problem is not None:
+                self.result.reject(row.row, [problem])
+
+    def _reverse(self, row: PaymentRow, original_ref: str) -> tuple[str, str] | None:
+        nik_hash = row.nik_hash or lookup_hash(row.nik)
+        stored = Payment.objects.filter(referensi=row.referensi).select_related("reverses").first()
+        if stored is not None:
+            same = stored.reverses is not None and stored.reverses.referensi == original_ref
+            if same and (stored.nik_hash, stored.periode, -stored.jumlah, stored.tanggal_bayar) == (
+                nik_hash,
+                row.periode,
+                row.jumlah,
+                row.tanggal_bayar,
+            ):
+                self.result.already_present += 1
+                return None
+            return ("referensi", conflict_message(row.referensi))
+        original = Payment.objects.filter(referensi=original_ref).first()
+        if original is None:
+            return (
+                "referensi_asal",
+                _("Payment %(ref)s, which this row cancels, is not in the ledger.") % {"ref": original_ref},
+            )
+        if (original.nik_hash, original.periode, original.jumlah) != (nik_hash, row.periode, row.jumlah):
+            return (
+                "referensi_asal",
+                _("The NIK, month and amount must be those of payment %(ref)s, which this row cancels.")
+                % {"ref": original_ref},
+            )
+        if original.jumlah <= 0 or Payment.objects.filter(reverses=original).exists():
+            return ("referensi_asal", _("Payment %(ref)s is already cancelled.") % {"ref": original_ref})
+        self.result.applied += 1
+        if not self.dry_run:
+            reason = _("Cancelled by BPJS extract %(file)s, row %(row)d.") % {"file": self.source, "row": row.row}
+            reverse_payment(by=self.by, payment=original, on=row.tanggal_bayar, reason=reason, referensi=row.referensi)
+        return None
 
     def apply_chunk(self, rows: list[PaymentRow]) -> None:
         if self.staging is not None:
@@ -360,14 +443,19 @@ class PaymentImport:
                 raise
             if self.staging is not None:
                 self.staging.finish()
+            if not self.dry_run:
+                if self.staging is not None:
+                    self.staging.refresh_coverage()
+                elif self.touched_workers and self.earliest:
+                    refresh_after_ledger_change(self.touched_workers, self.earliest)
+            self.apply_reversals()
+            self.count_repeats()
             # Rejections are reported in file order, whichever step found them.
             self.result.errors.sort(key=lambda e: e.row)
             if self.dry_run:
                 return self.result
-            if self.staging is not None:
-                self.staging.refresh_coverage()
-            elif self.touched_workers and self.earliest:
-                refresh_after_ledger_change(self.touched_workers, self.earliest)
+            # The latest payment date moves: the dates pages open on are computed ahead.
+            request_refresh(pickable=True)
             if self.result.applied:
                 audit.record(
                     actor=self.by,

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Count, Min
 from django.utils.translation import gettext as _
 
 from kepling.accounts.models import User
@@ -115,6 +116,66 @@ def refresh_after_ledger_change(worker_ids: Iterable[int], since: datetime.date)
     mark_summaries_stale(lingkungan, since)
 
 
+def match_registered(workers: Iterable[Worker], *, by: User | None) -> int:
+    """Give payments kept for a NIK no one had registered to the workers now registered with it.
+
+    BPJS extracts and registrations arrive in any order. A ledger row's amounts, dates and
+    reference never change; its `worker` and `kelurahan` are the resolution of its NIK, filled
+    in here once the NIK is registered. Returns the number of payments matched.
+    """
+    by_hash = {w.nik_hash: w for w in workers}
+    hashes = sorted(by_hash)
+    matched: dict[int, datetime.date] = {}
+    for start in range(0, len(hashes), BATCH):
+        waiting = (
+            Payment.objects.filter(worker__isnull=True, nik_hash__in=hashes[start : start + BATCH])
+            .values_list("nik_hash")
+            .annotate(first=Min("tanggal_bayar"), count=Count("id"))
+        )
+        for nik_hash, first, count in waiting:
+            worker = by_hash[nik_hash]
+            Payment.objects.filter(worker__isnull=True, nik_hash=nik_hash).update(
+                worker_id=worker.pk, kelurahan_id=worker.kelurahan_id, nik_encrypted=""
+            )
+            matched[worker.pk] = first
+            audit.record(
+                actor=by,
+                action="payments_matched",
+                object_type="worker",
+                object_id=worker.pk,
+                new={"payments": count, "nik_masked": worker.nik_masked},
+            )
+    if matched:
+        recompute_worker_months(matched)
+        for worker_id, first in matched.items():
+            worker = next(w for w in by_hash.values() if w.pk == worker_id)
+            mark_summaries_stale([worker.lingkungan_id], min(first, worker.tanggal_daftar))
+    return len(matched)
+
+
+def earliest_payment(worker_id: int) -> datetime.date | None:
+    """The first day any payment of this worker was received (None without payments)."""
+    found: datetime.date | None = Payment.objects.filter(worker_id=worker_id).aggregate(d=Min("tanggal_bayar"))["d"]
+    return found
+
+
+def refresh_after_worker_change(worker: Worker, *, since: datetime.date, tariff_changed: bool, moved: bool) -> None:
+    """Keep coverage right after a worker's record changed: what is due, and the region key on its rows.
+
+    A change of income, program, sector or payer changes what is due for every month paid, so
+    every stored date from the first payment received is affected.
+    """
+    if moved:
+        WorkerMonth.objects.filter(worker_id=worker.pk).update(kelurahan_id=worker.kelurahan_id)
+        Payment.objects.filter(worker_id=worker.pk).update(kelurahan_id=worker.kelurahan_id)
+    if tariff_changed:
+        recompute_worker_months([worker.pk])
+        first = earliest_payment(worker.pk)
+        if first is not None:
+            since = min(since, first)
+    mark_summaries_stale([worker.lingkungan_id], since)
+
+
 @transaction.atomic
 def record_payment(
     *,
@@ -161,8 +222,10 @@ def record_payment(
 
 
 @transaction.atomic
-def reverse_payment(*, by: User | None, payment: Payment, on: datetime.date, reason: str) -> Payment:
-    """Cancel a payment with a reversal row dated `on`; the original row stays as it was."""
+def reverse_payment(
+    *, by: User | None, payment: Payment, on: datetime.date, reason: str, referensi: str = ""
+) -> Payment:
+    """Cancel a payment with a reversal row dated `on` (reference: BPJS's, or `<ref>#batal`); the original stays."""
     if payment.jumlah <= 0 or payment.reverses_id is not None:
         raise ValueError(_("A reversal cannot itself be reversed."))
     if Payment.objects.filter(reverses=payment).exists():
@@ -176,7 +239,7 @@ def reverse_payment(*, by: User | None, payment: Payment, on: datetime.date, rea
         periode=payment.periode,
         jumlah=-payment.jumlah,
         tanggal_bayar=on,
-        referensi=f"{payment.referensi}#batal",
+        referensi=referensi or f"{payment.referensi}#batal",
         reverses=payment,
         kelurahan_id=payment.kelurahan_id,
         created_by=by,

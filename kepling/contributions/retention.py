@@ -1,9 +1,9 @@
 """Retention and registration cohorts of a node, as of a date.
 
-Retention at k months: of the workers whose first paid month F is at least k months old (the
-due date of month F+k has passed by D), the share who were still active the day after that
-due date, i.e. had paid month F+k or a later month by then. A worker who registers and pays
-once, then stops, is counted as not retained, which is what award rankings must see.
+Retention at k months is persistency, as insurers measure it: of the protected workers whose
+first paid month F has month F+k due before D, the share who have paid month F+k by D, however
+late they paid it. A worker who registers and pays once, then stops, is not retained; one who
+always pays a few days after the due date is.
 """
 
 from __future__ import annotations
@@ -56,15 +56,12 @@ def retention(node: Wilayah, as_of: datetime.date) -> list[Retention]:
         if not covered_now:
             continue
         first = min(s[0] for s in covered_now)
+        paid_now = {s[0] for s in covered_now}
         for k in HORIZONS:
-            checkpoint = due_date(month_from_index(first + k)) + datetime.timedelta(days=1)
-            if checkpoint > as_of:
+            if due_date(month_from_index(first + k)) >= as_of:
                 continue
             counts[k][0] += 1
-            if any(
-                i >= first + k and start <= checkpoint and (end is None or end > checkpoint) for i, start, end in spans
-            ):
-                counts[k][1] += 1
+            counts[k][1] += (first + k) in paid_now
     return [Retention(k, eligible, retained) for k, (eligible, retained) in counts.items()]
 
 

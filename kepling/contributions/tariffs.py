@@ -94,7 +94,8 @@ class TariffBook:
                 continue
             amount = _percent_of(basis, rate.basis_points_of_income) + rate.flat_amount
             off = self._discount(component, month, sektor, sumber_iuran)
-            parts[component] = amount - _percent_of(amount, off * 100) if off else amount
+            # PP 50/2025: the payable part of a halved component is rounded half up (12,345 -> 6,173).
+            parts[component] = _percent_of(amount, (100 - off) * 100) if off else amount
         return DueBreakdown(month, parts)
 
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from kepling.accounts.models import User
 from kepling.contributions.models import LingkunganSummary, Payment
 from kepling.contributions.status import FIGURE_NAMES
-from kepling.contributions.summaries import ensure_summaries, percent, summary_rows
+from kepling.contributions.summaries import ensure_summaries, ensure_summaries_for, percent, summary_rows
 from kepling.core.periods import add_months, month_start
 from kepling.regions.models import LEVEL_KEYS, LINGKUNGAN, KeplingTerm, Wilayah
 
@@ -178,8 +178,9 @@ def month_ends(first: datetime.date, as_of: datetime.date) -> list[datetime.date
 def progress_series(node: Wilayah, as_of: datetime.date, first: datetime.date) -> list[dict[str, Any]]:
     """Protected workers and statuses at each month end, for the chart against the target line."""
     series = []
-    for day in month_ends(first, as_of):
-        ensure_summaries(day)
+    days = month_ends(first, as_of)
+    stored = ensure_summaries_for(days)  # month ends are computed ahead; one not yet stored is left out
+    for day in [d for d in days if d in stored]:
         sums = summary_rows(node, day).aggregate(**{n: Sum(n) for n in FIGURE_NAMES}, target=Sum("target"))
         series.append({"as_of": day.isoformat(), **{k: int(v or 0) for k, v in sums.items()}})
     return series

@@ -21,8 +21,9 @@ from kepling.accounts.models import Role, User
 from kepling.accounts.scoping import access_wilayah, root_wilayah, wilayah_for
 from kepling.contributions.retention import cohorts, retention
 from kepling.contributions.status import STATUS_LABELS, Status, registered_on, with_status
-from kepling.contributions.summaries import node_summary
+from kepling.contributions.summaries import ShownDate, node_summary, shown_date
 from kepling.core import audit
+from kepling.core.formatting import format_date
 from kepling.dashboards import charts
 from kepling.dashboards.actions import AlreadyPublishedError, publish_ranking
 from kepling.dashboards.forms import ConflictDecisionForm, DuplicateDecisionForm, PublishRankingForm
@@ -86,6 +87,25 @@ def role_home(request: HttpRequest) -> HttpResponse | None:
 
 
 def as_of_from(request: HttpRequest) -> datetime.date:
+    """The date whose stored figures the page shows: the one asked for (or the default) once computed."""
+    shown = shown_date(_asked_date(request))
+    notice = figures_notice(shown)
+    if notice:
+        request.figures_notice = notice  # type: ignore[attr-defined]  # read by base.html
+    return shown.as_of
+
+
+def figures_notice(shown: ShownDate) -> str:
+    """What a page says while the figures of its date are computed or catching up with recent changes."""
+    if shown.substituted:
+        text = _("The figures as of %(asked)s are being computed; meanwhile these are the figures as of %(shown)s.")
+        return text % {"asked": format_date(shown.asked), "shown": format_date(shown.as_of)}
+    if shown.updating:
+        return _("The figures are being updated with the latest changes; reload the page in a minute.")
+    return ""
+
+
+def _asked_date(request: HttpRequest) -> datetime.date:
     """The `per` date of the query string, or the default date (with a message when it is unusable)."""
     raw = request.GET.get("per", "").strip()
     if raw:

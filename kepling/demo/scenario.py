@@ -25,7 +25,7 @@ from django.utils import timezone
 from kepling.accounts.models import Role, User
 from kepling.contributions.ledger import recompute_worker_months
 from kepling.contributions.models import Payment
-from kepling.contributions.summaries import compute_date
+from kepling.contributions.summaries import refresh_summaries
 from kepling.contributions.tariffs import TariffBook
 from kepling.core import audit
 from kepling.core.bulk import insert_rows
@@ -131,7 +131,7 @@ class Scenario:
                 object_id=self.as_of,
                 new={"as_of": self.as_of, "workers": len(demo_workers)},
             )
-        compute_date(self.as_of)
+        refresh_summaries([self.as_of], pickable=True)  # the dates its pages open on, ready before asked for
 
     # -- the tree ---------------------------------------------------------------------------
 

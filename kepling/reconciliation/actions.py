@@ -104,3 +104,20 @@ def mark_corrected(*, by: User, item: ReconciliationItem, note: str) -> Reconcil
     if not note.strip():
         raise DecisionError(_("Say what was corrected."))
     return _close(by, _check(by, item), ItemStatus.RESOLVED, "corrected", note.strip())
+
+
+@transaction.atomic
+def reverse_ledger_payment(*, by: User, referensi: str, reason: str) -> Payment:
+    """Cancel a payment BPJS reports as wrong, by its reference (Admin kota, Petugas BPJS); audited, ledger reversal."""
+    if not may_resolve(by):
+        raise PermissionDenied(_("Only the city administrator and BPJS officers reverse payments."))
+    if not reason.strip():
+        raise DecisionError(_("Give the reason for reversing this payment."))
+    payment = Payment.objects.select_for_update().filter(referensi=referensi.strip()).first()
+    if payment is None:
+        raise DecisionError(_("No payment with reference %(ref)s is in the ledger.") % {"ref": referensi.strip()})
+    if payment.jumlah <= 0 or payment.reverses_id is not None:
+        raise DecisionError(_("A reversal cannot itself be reversed."))
+    if Payment.objects.filter(reverses=payment).exists():
+        raise DecisionError(_("This payment has already been reversed."))
+    return reverse_payment(by=by, payment=payment, on=timezone.localdate(), reason=reason.strip())

@@ -18,8 +18,9 @@ from django.utils import timezone
 
 from kepling.accounts.models import User
 from kepling.contributions.models import Payment, WorkerMonth
-from kepling.contributions.status import Status, registered_on, with_status
+from kepling.contributions.status import ARREARS_BEFORE_INACTIVE, Status, registered_on, with_status
 from kepling.core import audit
+from kepling.core.periods import add_months, due_date
 from kepling.reconciliation.models import BpjsParticipant, ItemKind, ItemStatus, ParticipantStatus, ReconciliationItem
 from kepling.workers.models import Worker
 
@@ -108,6 +109,39 @@ def underpaid_months() -> list[Finding]:
     ]
 
 
+def late_payments() -> list[Finding]:
+    """Payments for a month received after the due date of the third month after it (BPJS allows 3 months of arrears).
+
+    They still count (BPJS took the money); the finding asks BPJS and the city to look at them.
+    """
+    findings = []
+    rows = Payment.objects.filter(worker__isnull=False, jumlah__gt=0, reversal__isnull=True).values_list(
+        "id", "worker_id", "periode", "tanggal_bayar", "jumlah", "referensi"
+    )
+    limits: dict[datetime.date, datetime.date] = {}
+    for pk, worker_id, periode, paid_on, jumlah, ref in rows.iterator(chunk_size=5000):
+        if periode not in limits:
+            limits[periode] = due_date(add_months(periode, ARREARS_BEFORE_INACTIVE))
+        if paid_on <= limits[periode]:
+            continue
+        findings.append(
+            Finding(
+                f"late:{pk}",
+                ItemKind.LATE_PAYMENT,
+                worker_id,
+                pk,
+                {
+                    "periode": periode.isoformat(),
+                    "tanggal_bayar": paid_on.isoformat(),
+                    "jumlah": jumlah,
+                    "referensi": ref,
+                    "latest_allowed": limits[periode].isoformat(),
+                },
+            )
+        )
+    return findings
+
+
 def _participants() -> tuple[dict[str, list[tuple[str, str, datetime.date]]], dict[str, str]]:
     by_hash: dict[str, list[tuple[str, str, datetime.date]]] = defaultdict(list)
     hash_by_kpj: dict[str, str] = {}
@@ -190,7 +224,13 @@ def shared_kpj() -> list[Finding]:
 
 def find_all(as_of: datetime.date) -> list[Finding]:
     """Every current finding, each with its stable key."""
-    return [*unmatched_payments(), *underpaid_months(), *participant_findings(as_of), *shared_kpj()]
+    return [
+        *unmatched_payments(),
+        *underpaid_months(),
+        *late_payments(),
+        *participant_findings(as_of),
+        *shared_kpj(),
+    ]
 
 
 @transaction.atomic

@@ -39,6 +39,7 @@ class ItemKind(models.TextChoices):
     UNDERPAID_MONTH = "underpaid_month", _("Underpaid month")
     STATUS_MISMATCH = "status_mismatch", _("Status disagreement")
     KPJ_CONFLICT = "kpj_conflict", _("KPJ conflict")
+    LATE_PAYMENT = "late_payment", _("Payment more than 3 months late")
 
 
 class ItemStatus(models.TextChoices):

@@ -33,6 +33,11 @@ class LinkForm(forms.Form):
     note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=500)
 
 
+class ReversePaymentForm(forms.Form):
+    referensi = forms.CharField(label=gettext_lazy("Payment reference"), max_length=80)
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=1000)
+
+
 class NoteForm(forms.Form):
     note = forms.CharField(label=gettext_lazy("Reason or note"), max_length=1000, widget=forms.Textarea({"rows": 2}))
 
@@ -64,8 +69,31 @@ def queue(request: HttpRequest) -> HttpResponse:
             "kind": kind,
             "status": status,
             "statuses": ItemStatus.choices,
+            "reverse_form": ReversePaymentForm() if may_resolve(user) else None,
         },
     )
+
+
+@login_required
+@require_POST
+def reverse_payment(request: HttpRequest) -> HttpResponse:
+    """Cancel one payment by its BPJS reference (a correction BPJS reported outside an extract)."""
+    user = _user(request)
+    if not may_resolve(user):
+        raise PermissionDenied
+    form = ReversePaymentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the payment reference and the reason."))
+        return redirect("reconciliation:queue")
+    try:
+        actions.reverse_ledger_payment(
+            by=user, referensi=form.cleaned_data["referensi"], reason=form.cleaned_data["reason"]
+        )
+    except actions.DecisionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The payment was reversed; the figures are being updated."))
+    return redirect("reconciliation:queue")
 
 
 @login_required

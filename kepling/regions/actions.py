@@ -19,6 +19,7 @@ from kepling.regions.models import (
     Wilayah,
     WilayahStatistic,
 )
+from kepling.regions.queries import mark_summaries_stale
 
 
 def _ancestors(node: Wilayah, parent: Wilayah | None) -> dict[str, Wilayah | None]:
@@ -63,6 +64,7 @@ def save_wilayah(
                 node=node,
                 target=target if target is not None else settings.DEFAULT_LINGKUNGAN_TARGET,
                 reason=reason or "created",
+                created=True,
             )
         return node, "created"
     before = {"nama": node.nama, "kode_pos": node.kode_pos}
@@ -86,11 +88,15 @@ def save_wilayah(
     return node, "updated" if (new or target_changed) else "unchanged"
 
 
-def _write_target(*, by: User | None, node: Wilayah, target: int, reason: str) -> None:
+def _write_target(*, by: User | None, node: Wilayah, target: int, reason: str, created: bool = False) -> None:
     old = node.target
     node.target = target
     node.save(update_fields=["target"])
     TargetChange.objects.create(wilayah=node, old_target=old, new_target=target, changed_by=by, reason=reason)
+    if not created:
+        # A target is not dated: every stored date of this lingkungan carries the new one after the refresh
+        # (a new lingkungan gets its rows from the refresh, which adds the rows a date lacks).
+        mark_summaries_stale([node.pk], datetime.date.min)
     audit.record(
         actor=by,
         action="target_changed",

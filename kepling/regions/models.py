@@ -144,10 +144,12 @@ class StaleSummary(models.Model):
     """A lingkungan whose stored summaries from `since` on no longer match the records.
 
     Registry and ledger writes add rows here in their own transaction; the summary refresh
-    recomputes those lingkungan set-based and removes the rows.
+    recomputes those lingkungan set-based and removes exactly the rows it read. Rows are only
+    ever inserted and deleted, never updated, so a write never waits on a refresh and a
+    change committed while a refresh runs keeps its row for the next one.
     """
 
-    lingkungan = models.OneToOneField(Wilayah, on_delete=models.CASCADE, related_name="+")
+    lingkungan = models.ForeignKey(Wilayah, on_delete=models.CASCADE, related_name="+")
     since = models.DateField()
 
     def __str__(self) -> str:

@@ -32,18 +32,15 @@ def kepling_in_office(lingkungan: Wilayah | int, day: datetime.date) -> User | N
 
 
 def mark_summaries_stale(lingkungan_ids: Iterable[int], since: datetime.date) -> None:
-    """Record that these lingkungan's summaries from `since` on must be recomputed."""
+    """Record that these lingkungan's summaries from `since` on must be recomputed, and ask for it after commit."""
     ids = set(lingkungan_ids)
     if not ids:
         return
-    existing = dict(
-        StaleSummary.objects.filter(lingkungan_id__in=ids).values_list("lingkungan_id", "since")
-    )
-    to_create = [StaleSummary(lingkungan_id=i, since=since) for i in ids - existing.keys()]
-    StaleSummary.objects.bulk_create(to_create, ignore_conflicts=True)
-    earlier = [i for i, s in existing.items() if since < s]
-    if earlier:
-        StaleSummary.objects.filter(lingkungan_id__in=earlier).update(since=since)
+    StaleSummary.objects.bulk_create([StaleSummary(lingkungan_id=i, since=since) for i in sorted(ids)], batch_size=2000)
+    # The refresh is summaries' business (kepling.contributions), which sits above the regions.
+    from kepling.contributions.summaries import request_refresh
+
+    request_refresh()
 
 
 def level_names() -> dict[int, str]:

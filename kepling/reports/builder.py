@@ -47,6 +47,7 @@ def summary_lines() -> list[tuple[str, str, str]]:
         ("protected", _("Protected"), "int"),
         ("remaining", _("Remaining"), "int"),
         ("progress_pct", _("Progress (%)"), "pct"),
+        ("kepling_shortfall", _("Kepling shortfall"), "int"),
         ("paid_one_month_only", _("Paid one month only"), "int"),
         ("never_paid", _("Never paid"), "int"),
         ("active", _("Active"), "int"),

@@ -10,7 +10,9 @@ from django.shortcuts import redirect, render
 
 from kepling.accounts.models import User
 from kepling.accounts.scoping import access_wilayah, root_wilayah, wilayah_for
+from kepling.contributions.summaries import shown_date
 from kepling.dashboards.queries import default_as_of
+from kepling.dashboards.views import figures_notice
 from kepling.regions.models import KELURAHAN
 from kepling.reports import builder
 
@@ -23,13 +25,22 @@ def _user(request: HttpRequest) -> User:
 
 
 def _as_of(request: HttpRequest) -> tuple[datetime.date, bool]:
+    """The date reported on: the one asked for once its summaries are stored, else the latest stored (said so)."""
     text = request.GET.get("per", "").strip()
     if not text:
-        return default_as_of(), True
+        return _stored(request, default_as_of()), True
     try:
-        return datetime.date.fromisoformat(text), True
+        return _stored(request, datetime.date.fromisoformat(text)), True
     except ValueError:
-        return default_as_of(), False
+        return _stored(request, default_as_of()), False
+
+
+def _stored(request: HttpRequest, asked: datetime.date) -> datetime.date:
+    shown = shown_date(asked)
+    notice = figures_notice(shown)
+    if notice:
+        request.figures_notice = notice  # type: ignore[attr-defined]  # read by base.html
+    return shown.as_of
 
 
 @login_required

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kepling.accounts.models import Role, User
+from kepling.contributions.ledger import match_registered, refresh_after_worker_change
 from kepling.core import audit
 from kepling.core.crypto import decrypt_text, encrypt_text, lookup_hash, mask_nik
 from kepling.regions.models import Wilayah
@@ -48,6 +49,8 @@ __all__ = [
 ]
 
 Status = Literal["registered", "already_present", "conflict", "rejected"]
+# What is due for a month depends on these (kepling.contributions.tariffs).
+TARIFF_FIELDS = {"penghasilan", "program", "sektor", "sumber_iuran"}
 EDITABLE_FIELDS = (
     "nama",
     "jenis_kelamin",
@@ -125,6 +128,7 @@ def register_worker(
     )
     duplicates = open_likely_duplicates(by=by, worker=worker)
     mark_summaries_stale([worker.lingkungan_id], worker.tanggal_daftar)
+    match_registered([worker], by=by)
     warnings = checked.warnings + ([likely_duplicate_warning()] if duplicates else [])
     return RegistrationOutcome("registered", worker, warnings=warnings, likely_duplicates=duplicates)
 
@@ -359,9 +363,13 @@ def update_worker(*, by: User, worker: Worker, changes: Mapping[str, Any], reaso
         new=new,
         note=reason.strip(),
     )
-    mark_summaries_stale(
-        {locked.lingkungan_id, old_lingkungan_id},
-        min(before["tanggal_daftar"], locked.tanggal_daftar),
+    since = min(before["tanggal_daftar"], locked.tanggal_daftar)
+    mark_summaries_stale({locked.lingkungan_id, old_lingkungan_id}, since)
+    refresh_after_worker_change(
+        locked,
+        since=since,
+        tariff_changed=bool(TARIFF_FIELDS & new.keys()),
+        moved=locked.lingkungan_id != old_lingkungan_id,
     )
     if {"nama", "tanggal_lahir"} & new.keys():
         open_likely_duplicates(by=by, worker=locked)
@@ -487,6 +495,8 @@ def move_worker(*, by: User, worker: Worker, lingkungan: Wilayah) -> None:
         new={"lingkungan": lingkungan.kode},
     )
     mark_summaries_stale({old.pk, lingkungan.pk}, locked.tanggal_daftar)
+    # The worker's paid months and payments carry the region key the summaries group by.
+    refresh_after_worker_change(locked, since=locked.tanggal_daftar, tariff_changed=False, moved=True)
     _copy_to(worker, locked)
 
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kepling.accounts.models import User
+from kepling.contributions.ledger import match_registered
 from kepling.core.crypto import lookup_hash
 from kepling.core.models import AuditLog
 from kepling.regions.queries import mark_summaries_stale
@@ -226,6 +227,20 @@ def _apply(by: User | None, plan: _Plan) -> None:
     worker_ids = [ids[r["nik_hash"]] for r in rows]
     plan.outcome.likely_duplicates = _create_likely_duplicates(actor_id, plan.new, rows, worker_ids)
     _mark_stale(rows)
+    match_registered(
+        [
+            Worker(
+                pk=worker_id,
+                nik_hash=r["nik_hash"],
+                nik_masked=r["nik_masked"],
+                lingkungan_id=r["lingkungan_id"],
+                kelurahan_id=r["kelurahan_id"],
+                tanggal_daftar=r["tanggal_daftar"],
+            )
+            for r, worker_id in zip(rows, worker_ids, strict=True)
+        ],
+        by=by,
+    )
 
 
 def _audit_row(

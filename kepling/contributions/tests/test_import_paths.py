@@ -147,7 +147,7 @@ def test_the_reader_sees_the_rows_the_generic_reader_sees(tmp_path, kind):
         (n, tuple(record.get(c, "") for c in HEADER))
         for n, record in open_table(path, required=columns, optional=optional).rows()
     ]
-    found = list(_column_texts(open_table(path, required=columns, optional=optional)))
+    found = [(n, texts) for n, texts, _kind in _column_texts(open_table(path, required=columns, optional=optional))]
     assert found == expected
     assert [n for n, _ in found] == [2, 4, 5, 6, 7]
 
@@ -238,7 +238,7 @@ def messy(path: Path) -> Path:
             [OTHER, "", "2025-05", "99999", "2025-05-09", "OLD-2"],  # a different payment under that reference
             [OTHER, "", "2025-05", "26800", "2025-05-20", "A-11"],  # tops up OLD-2
             [OTHER, "", "2025-06", "40000", "2025-06-01", "A-12"],
-            [OTHER, "", "2025-06", "40000", "2025-06-01", "A-12 "],  # duplicate after trimming
+            [OTHER, "", "2025-06", "40000", "2025-06-01", "A-12 "],  # the same payment again: already present
             [OTHER, "", "2025-12", "40000", "2025-06-01", "A-14"],  # paid in advance
             ["12345", "1", "2025-06", "0", "2099-01-01", ""],  # every column wrong
             [OTHER, "", "2025-10", "40000", "2025-10-05", "A-16"],
@@ -282,10 +282,10 @@ def test_the_staged_path_gives_the_portable_result_ledger_and_coverage(
 
     assert staged == portable
     (first, again, _checked), (ledger_rows, months, stale) = staged
-    assert (first["rows"], first["applied"], first["already_present"], first["rejected"]) == (16, 9, 1, 6)
-    assert {e["row"] for e in first["errors"]} == {7, 9, 10, 12, 15, 17}
+    assert (first["rows"], first["applied"], first["already_present"], first["rejected"]) == (16, 9, 2, 5)
+    assert {e["row"] for e in first["errors"]} == {7, 9, 10, 12, 17}
     assert [e["row"] for e in first["errors"]] == sorted(e["row"] for e in first["errors"])
-    assert (again["applied"], again["already_present"], again["rejected"]) == (0, 10, 6)
+    assert (again["applied"], again["already_present"], again["rejected"]) == (0, 11, 5)
     unknown = [r for r in ledger_rows if r[0] in {"A-4", "A-5"}]
     assert all(r[1] is None and r[3] == UNKNOWN for r in unknown)
     assert all(r[3] == "" for r in ledger_rows if r[1] is not None)

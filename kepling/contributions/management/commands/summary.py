@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kepling.contributions.summaries import node_summary
+from kepling.contributions.summaries import node_summary, refresh_summaries
 from kepling.regions.models import Wilayah
 
 LABELS = [
@@ -19,6 +19,7 @@ LABELS = [
     ("protected", _("Protected")),
     ("remaining", _("Remaining")),
     ("progress_pct", _("Progress (%)")),
+    ("kepling_shortfall", _("Kepling shortfall")),
     ("paid_one_month_only", _("Paid one month only")),
     ("active", _("Active")),
     ("in_arrears", _("In arrears")),
@@ -44,6 +45,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         as_of = self._as_of(options["as_of"])
         node = self._node(options["wilayah"])
+        refresh_summaries([as_of])  # a command may wait for the job; a page never does
         figures = node_summary(node, as_of)
         if options["json"]:
             self.stdout.write(json.dumps(figures, ensure_ascii=False))
