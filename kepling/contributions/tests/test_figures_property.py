@@ -308,7 +308,7 @@ def run(life: Life, order: list[tuple[Any, ...]], asks: list[D], rnd: random.Ran
 
 
 # A few tens of examples keep the suite fast; PostgreSQL's round trips make each example dearer there.
-EXAMPLES = 10 if "postgresql" in django_settings.DATABASES["default"]["ENGINE"] else 25
+EXAMPLES = 10 if "postgresql" in str(django_settings.DATABASES["default"]["ENGINE"]) else 25
 
 
 @pytest.mark.django_db
