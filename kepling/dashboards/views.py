@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from kepling.accounts.models import Role, User
 from kepling.accounts.scoping import access_wilayah, root_wilayah, wilayah_for
+from kepling.contributions.as_of import as_of_or_default
 from kepling.contributions.retention import cohorts, retention
 from kepling.contributions.status import STATUS_LABELS, Status, registered_on, with_status
 from kepling.contributions.summaries import node_summary
@@ -29,7 +30,6 @@ from kepling.dashboards.forms import ConflictDecisionForm, DuplicateDecisionForm
 from kepling.dashboards.models import RankingEntry, RankingSnapshot
 from kepling.dashboards.queries import (
     UnitRow,
-    default_as_of,
     kepling_behind,
     kepling_in_office_map,
     progress_series,
@@ -86,15 +86,8 @@ def role_home(request: HttpRequest) -> HttpResponse | None:
 
 
 def as_of_from(request: HttpRequest) -> datetime.date:
-    """The `per` date of the query string, or the default date (with a message when it is unusable)."""
-    raw = request.GET.get("per", "").strip()
-    if raw:
-        try:
-            return datetime.date.fromisoformat(raw)
-        except ValueError:
-            text = _("“%(value)s” is not a date (use YYYY-MM-DD); showing the latest figures instead.")
-            messages.warning(request, text % {"value": raw})
-    return default_as_of()
+    """The checked `per` date of the query string; a refused date shows the latest figures, with a message."""
+    return as_of_or_default(request, "per")
 
 
 def sort_from(request: HttpRequest, allowed: dict[str, Any], default: str) -> tuple[str, bool]:
@@ -281,7 +274,8 @@ def publish(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = PublishRankingForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Give the award period and a valid date to publish the ranking."))
+        reasons = " ".join(str(error) for error in form.errors.get("as_of", []))
+        messages.error(request, f'{_("Give the award period and a valid date to publish the ranking.")} {reasons}')
         return redirect("dashboards:rankings")
     try:
         snapshot = publish_ranking(by=user, as_of=form.cleaned_data["as_of"], title=form.cleaned_data["title"])

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from kepling.accounts.models import User
 from kepling.accounts.scoping import access_wilayah, root_wilayah, wilayah_for
-from kepling.dashboards.queries import default_as_of
+from kepling.contributions.as_of import InvalidAsOfError, check_as_of, picker_span
 from kepling.regions.models import KELURAHAN
 from kepling.reports import builder
 
@@ -22,14 +23,15 @@ def _user(request: HttpRequest) -> User:
     return request.user
 
 
-def _as_of(request: HttpRequest) -> tuple[datetime.date, bool]:
-    text = request.GET.get("per", "").strip()
-    if not text:
-        return default_as_of(), True
+def _as_of(request: HttpRequest) -> tuple[datetime.date, str]:
+    """The checked `per` date, or the latest data's date and why the asked one was refused."""
     try:
-        return datetime.date.fromisoformat(text), True
-    except ValueError:
-        return default_as_of(), False
+        checked = check_as_of(request.GET.get("per", ""))
+    except InvalidAsOfError as error:
+        return check_as_of(None).date, error.message
+    if checked.warning:
+        messages.warning(request, checked.warning)
+    return checked.date, ""
 
 
 @login_required
@@ -45,21 +47,26 @@ def choose(request: HttpRequest) -> HttpResponse:
         node = access_wilayah(user, kode)
         return redirect(f"/laporan/{node.kode}/?{params.urlencode()}")
     nodes = wilayah_for(user).filter(level__lte=max(root.level, KELURAHAN)).order_by("kode")[:CHOICES_SHOWN]
-    as_of, _valid = _as_of(request)
-    return render(request, "reports/choose.html", {"nodes": nodes, "root": root, "per": as_of.isoformat()})
+    as_of, refused = _as_of(request)
+    if refused:
+        messages.error(request, refused)
+    first, last = picker_span()
+    context = {"nodes": nodes, "root": root, "per": as_of.isoformat(), "first": first, "last": last}
+    return render(request, "reports/choose.html", context)
 
 
 @login_required
 def report(request: HttpRequest, kode: str) -> HttpResponse:
     user = _user(request)
     node = access_wilayah(user, kode)
-    as_of, valid = _as_of(request)
+    as_of, refused = _as_of(request)
     fmt = request.GET.get("format", "")
-    if not valid:
-        context = {"node": node, "per": as_of.isoformat(), "bad_date": True}
+    first, last = picker_span()
+    context = {"node": node, "per": as_of.isoformat(), "first": first, "last": last, "refused": refused}
+    if refused:
         return render(request, "reports/node.html", context, status=400)
     if fmt not in builder.FORMATS:
-        return render(request, "reports/node.html", {"node": node, "per": as_of.isoformat()})
+        return render(request, "reports/node.html", context)
     content, name = builder.export(user, node, as_of, fmt)
     response = HttpResponse(content, content_type=builder.CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{name}"'
