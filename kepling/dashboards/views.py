@@ -36,7 +36,7 @@ from kepling.dashboards.queries import (
     units_below,
 )
 from kepling.dashboards.rankings import FORMULA_TEXT, LEVELS, live_ranking
-from kepling.reconciliation.queries import queue_counts
+from kepling.reconciliation.queries import open_counts_by_area, queue_counts
 from kepling.regions.models import KOTA, LEVEL_KEYS, LINGKUNGAN, Wilayah
 from kepling.regions.queries import level_names
 from kepling.workers.decisions import DECIDING_ROLES, resolve_attribution_conflict, resolve_likely_duplicate
@@ -153,6 +153,8 @@ def dashboard(request: HttpRequest, kode: str | None = None) -> HttpResponse:
     if node.level < LINGKUNGAN:
         context.update(_behind_context(node, as_of))
     context["reconciliation"] = queue_counts(user) if user.role != Role.KEPLING else {}
+    if context["reconciliation"]:
+        context["reconciliation_areas"] = open_counts_by_area(user, node)
     return render(request, "dashboards/dashboard.html", context)
 
 

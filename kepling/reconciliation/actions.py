@@ -104,3 +104,23 @@ def mark_corrected(*, by: User, item: ReconciliationItem, note: str) -> Reconcil
     if not note.strip():
         raise DecisionError(_("Say what was corrected."))
     return _close(by, _check(by, item), ItemStatus.RESOLVED, "corrected", note.strip())
+
+
+@transaction.atomic
+def reverse_unmatched_payment(*, by: User, item: ReconciliationItem, reason: str) -> Payment:
+    """Cancel a payment no worker of the city should have (e.g. sent to the wrong office): a reversal row, audited."""
+    if not reason.strip():
+        raise DecisionError(_("Give the reason for reversing this payment."))
+    item = _check(by, item)
+    if item.kind != ItemKind.UNMATCHED_PAYMENT or item.payment_id is None:
+        raise DecisionError(_("Only a payment for a person not in the registry can be reversed here."))
+    payment = Payment.objects.get(pk=item.payment_id)
+    try:
+        # The ledger's own reversal; one call site, so a richer reversal action can take its place.
+        reversal = reverse_payment(by=by, payment=payment, on=timezone.localdate(), reason=reason.strip())
+    except ValueError as exc:
+        raise DecisionError(str(exc)) from None
+    item.details = {**item.details, "reversal_payment": reversal.pk}
+    item.save(update_fields=["details"])
+    _close(by, item, ItemStatus.RESOLVED, "reversed", reason.strip())
+    return reversal

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kepling.demo.scenario import DEMO_PASSWORD, REFERENCE_DATE, build_demo, demo_logins
+from kepling.reconciliation.matching import rebuild_queue
 
 
 class Command(BaseCommand):
@@ -32,6 +33,8 @@ class Command(BaseCommand):
             build_demo(as_of=as_of, seed=options["seed"])
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
+        # As after every import, the extracts are matched against the registry.
+        rebuild_queue(as_of)
         self.stdout.write(f"Demo data for {as_of.isoformat()} built in {time.perf_counter() - started:.1f} s.")
         print_logins(self)
 
