@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django import forms
@@ -11,8 +12,10 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kepling.core.exports import ListExport, export_response, wanted_format
 from kepling.core.models import AuditLog
 
 AUDIT_PAGE_SIZE = 50
@@ -68,6 +71,9 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         rows = form.filter(rows)
     elif form.is_bound:
         rows = rows.none()
+    fmt = wanted_format(request)
+    if fmt:
+        return export_response(request.user, _audit_export(rows), fmt)  # type: ignore[arg-type]
     page = Paginator(rows, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -77,3 +83,18 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         "query": query.urlencode(),
     }
     return render(request, "core/audit_log.html", context)
+
+
+def _audit_export(rows: QuerySet[AuditLog]) -> ListExport:
+    """The filtered audit log, newest first, as on screen."""
+    headers = [_("Time"), _("User"), _("Action"), _("Object"), _("Note"), _("Before"), _("After")]
+    body = (
+        [
+            timezone.localtime(row.at).strftime("%Y-%m-%d %H:%M:%S"), row.actor.username if row.actor else "",
+            row.action, f"{row.object_type}:{row.object_id}" if row.object_id else row.object_type, row.note,
+            "" if row.old_values is None else json.dumps(row.old_values, ensure_ascii=False),
+            "" if row.new_values is None else json.dumps(row.new_values, ensure_ascii=False),
+        ]
+        for row in rows.iterator(chunk_size=2000)
+    )
+    return ListExport("audit", [str(h) for h in headers], body)

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -15,9 +16,10 @@ from django.views.decorators.http import require_POST
 
 from kepling.accounts.models import User
 from kepling.core import audit
+from kepling.core.exports import ListExport, export_response, wanted_format
 from kepling.reconciliation import actions
 from kepling.reconciliation.candidates import candidates_for
-from kepling.reconciliation.models import ItemKind, ItemStatus
+from kepling.reconciliation.models import ItemKind, ItemStatus, ReconciliationItem
 from kepling.reconciliation.queries import access_item, items_for, items_in_area, may_resolve, may_view, queue_counts
 from kepling.workers.models import Worker
 from kepling.workers.queries import find_by_nik, workers_for
@@ -57,7 +59,11 @@ def queue(request: HttpRequest) -> HttpResponse:
     items = scoped.filter(status=status if status in ItemStatus.values else ItemStatus.OPEN)
     if kind in ItemKind.values:
         items = items.filter(kind=kind)
-    page = Paginator(items.order_by("kind", "-opened_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    ordered = items.order_by("kind", "-opened_at", "-id")
+    fmt = wanted_format(request)
+    if fmt:
+        return export_response(user, _queue_export(ordered, area), fmt)
+    page = Paginator(ordered, PAGE_SIZE).get_page(request.GET.get("page"))
     counts = queue_counts(user)
     return render(
         request,
@@ -145,3 +151,22 @@ def _link_target(user: User, data: dict[str, object], candidate: Worker | None) 
     if candidate is None:
         raise actions.DecisionError(_("There is no suggested worker: enter the worker's NIK."))
     return candidate
+
+
+def _queue_export(items: QuerySet[ReconciliationItem], area: str) -> ListExport:
+    """The queue as listed on screen (scoped, NIK masked), one row per item."""
+    headers = [
+        "#", _("Queue"), _("Worker"), _("NIK"), _("Kelurahan"), _("Month"), _("Amount"), _("Payment reference"),
+        _("Opened"),
+    ]
+    body = (
+        [
+            item.pk, str(item.get_kind_display()), item.worker.nama if item.worker else "",
+            item.worker.nik_masked if item.worker else item.details.get("nik_masked", ""),
+            item.kelurahan.nama if item.kelurahan else "", str(item.details.get("periode", ""))[:7],
+            item.details.get("jumlah") or item.details.get("amount_paid"), item.details.get("referensi", ""),
+            item.opened_at.date(),
+        ]
+        for item in items.iterator(chunk_size=2000)
+    )
+    return ListExport("rekonsiliasi", headers, body, scope=area)
