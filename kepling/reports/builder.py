@@ -108,7 +108,10 @@ def collect(node: Wilayah, as_of: datetime.date) -> ReportData:
     """The node's figures, its units one level down, its Kepling, and the progress series."""
     names = level_names()
     kepling = [
-        {**row.unit.as_dict(), "kepling": str(row.kepling) if row.kepling else "", "below_target": row.below_target}
+        {
+            **row.unit.as_dict(), "kepling": str(row.kepling) if row.kepling else "", "below_target": row.below_target,
+            "phone": row.kepling.phone if row.kepling else "", "gap": max(0, row.unit.target - row.unit.protected),
+        }
         for row in kepling_rows(node, as_of)
     ]
     start = datetime.date.fromisoformat(str(settings.PROGRAM_START))
@@ -253,24 +256,30 @@ def progress_svg(series: list[dict[str, Any]], width: int = 640, height: int = 2
     )
 
 
+def pdf_context(data: ReportData) -> dict[str, Any]:
+    """What the PDF template shows: figures, chart, tables and the call list of Kepling below target."""
+    kepling_rows_shown = data.kepling if len(data.kepling) <= PDF_KEPLING_MAX else []
+    # The meeting's call list: Kepling below target, furthest behind first, with their phone numbers.
+    behind = sorted((k for k in data.kepling if k["below_target"]), key=lambda k: (-k["gap"], k["kode"]))
+    return {
+        "data": data,
+        "s": data.summary,
+        "chart": progress_svg(data.series),
+        "kepling": kepling_rows_shown,
+        "kepling_in_workbook": len(data.kepling) > PDF_KEPLING_MAX,
+        "behind": behind[:PDF_KEPLING_MAX],
+        "behind_more": max(0, len(behind) - PDF_KEPLING_MAX),
+        "date_text": format_date(data.as_of),
+        "progress_text": format_percent(data.summary["progress_pct"]),
+        "coverage_text": format_percent(data.summary["coverage_pct"]),
+    }
+
+
 def pdf(data: ReportData) -> bytes:
     """The PDF for meetings: headline figures, the chart, the tables and a signature block."""
     from weasyprint import HTML
 
-    kepling_rows_shown = data.kepling if len(data.kepling) <= PDF_KEPLING_MAX else []
-    html = render_to_string(
-        "reports/report_pdf.html",
-        {
-            "data": data,
-            "s": data.summary,
-            "chart": progress_svg(data.series),
-            "kepling": kepling_rows_shown,
-            "kepling_in_workbook": len(data.kepling) > PDF_KEPLING_MAX,
-            "date_text": format_date(data.as_of),
-            "progress_text": format_percent(data.summary["progress_pct"]),
-            "coverage_text": format_percent(data.summary["coverage_pct"]),
-        },
-    )
+    html = render_to_string("reports/report_pdf.html", pdf_context(data))
     return bytes(HTML(string=html).write_pdf())
 
 
