@@ -38,7 +38,7 @@ from kepling.dashboards.queries import (
 )
 from kepling.dashboards.rankings import FORMULA_TEXT, LEVELS, live_ranking
 from kepling.reconciliation.queries import open_counts_by_area, queue_counts
-from kepling.regions.models import KOTA, LEVEL_KEYS, LINGKUNGAN, Wilayah
+from kepling.regions.models import KELURAHAN, KOTA, LEVEL_KEYS, LINGKUNGAN, Wilayah
 from kepling.regions.queries import level_names
 from kepling.workers.decisions import DECIDING_ROLES, resolve_attribution_conflict, resolve_likely_duplicate
 from kepling.workers.models import DecisionStatus
@@ -247,14 +247,15 @@ def rankings(request: HttpRequest) -> HttpResponse:
     root = root_wilayah(user)
     if root is None:
         raise Http404("wilayah")
-    tab = request.GET.get("tab", "kecamatan")
+    tab = request.GET.get("tab", "")
     if tab not in LEVELS:
-        tab = "kecamatan"
+        tab = _own_tab(root)
     as_of = as_of_from(request)
     # Ranks are city-wide (an award compares every unit); only figures of units in the user's area are shown.
     city = root if root.level == KOTA or root.kota is None else root.kota
     visible = set(wilayah_for(user).filter(level=LEVELS[tab]).values_list("pk", flat=True))
-    ranked = [item for item in live_ranking(city, LEVELS[tab], as_of) if item.unit.wilayah_id in visible]
+    everyone = live_ranking(city, LEVELS[tab], as_of)
+    ranked = [item for item in everyone if item.unit.wilayah_id in visible]
     fmt = wanted_format(request)
     if fmt:
         return export_response(user, _ranking_export(tab, as_of, ranked), fmt)
@@ -271,8 +272,14 @@ def rankings(request: HttpRequest) -> HttpResponse:
         "can_publish": user.is_admin_kota and root.level == KOTA,
         "publish_form": PublishRankingForm(initial={"as_of": as_of, "title": _default_title(as_of)}),
         "scoped": root.level != KOTA,
+        "ranked_total": len(everyone),
     }
     return render(request, "dashboards/rankings.html", context)
+
+
+def _own_tab(root: Wilayah) -> str:
+    """The ranking a user lands on: the level they answer for (a Lurah's kelurahan, a Kepling's lingkungan)."""
+    return {KELURAHAN: "kelurahan", LINGKUNGAN: "kepling"}.get(root.level, "kecamatan")
 
 
 def _tabs() -> list[tuple[str, str]]:
