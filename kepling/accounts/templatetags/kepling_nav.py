@@ -47,6 +47,8 @@ LINKS = (
     NavLink(_("Imports"), "imports:list", REGISTRARS),
     NavLink(_("Reconciliation"), "reconciliation:queue", AREA_HEADS | CITY_READERS),
     NavLink(_("Audit log"), "audit_log", frozenset({Role.ADMIN_KOTA})),
+    NavLink(_("Kepling accounts"), "kepling_accounts", frozenset({Role.LURAH, Role.ADMIN_KOTA})),
+    NavLink(_("Hand over a lingkungan"), "hand_over", frozenset({Role.ADMIN_KOTA})),
     NavLink(_("Administration"), "admin:index", frozenset({Role.ADMIN_KOTA}), staff_only=True),
 )
 
