@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -32,7 +33,7 @@ def csv_rows(response) -> list[list[str]]:  # type: ignore[no-untyped-def]
     return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
-def xlsx_rows(response) -> list[list[object]]:  # type: ignore[no-untyped-def]
+def xlsx_rows(response) -> list[list[Any]]:  # type: ignore[no-untyped-def]
     book = CalamineWorkbook.from_filelike(io.BytesIO(response.content))
     return book.get_sheet_by_index(0).to_python()
 
