@@ -59,7 +59,9 @@ def latest_data_date() -> datetime.date | None:
         return None
     key = (newest[0], newest[1], today)
     if key not in _latest_payment:
-        latest = Payment.objects.filter(tanggal_bayar__lte=today).aggregate(d=Max("tanggal_bayar"))["d"]
+        # Reversals are dated when a mistake is found, not when BPJS data arrived: they say nothing of its recency.
+        received = Payment.objects.filter(tanggal_bayar__lte=today, jumlah__gt=0)
+        latest = received.aggregate(d=Max("tanggal_bayar"))["d"]
         _latest_payment.clear()
         _latest_payment[key] = latest
     return _latest_payment[key]
