@@ -31,12 +31,14 @@ from kepling.dashboards.forms import ConflictDecisionForm, DuplicateDecisionForm
 from kepling.dashboards.models import RankingEntry, RankingSnapshot
 from kepling.dashboards.queries import (
     UnitRow,
+    default_as_of,
     kepling_behind,
     kepling_in_office_map,
     progress_series,
     units_below,
 )
 from kepling.dashboards.rankings import FORMULA_TEXT, LEVELS, live_ranking
+from kepling.dashboards.search import PersonSearchForm, search_people
 from kepling.reconciliation.queries import open_counts_by_area, queue_counts
 from kepling.regions.models import KELURAHAN, KOTA, LEVEL_KEYS, LINGKUNGAN, Wilayah
 from kepling.regions.queries import level_names
@@ -502,3 +504,16 @@ def _ranking_export(tab: str, as_of: datetime.date, ranked: list[Any]) -> ListEx
         for e in (item.as_entry() for item in ranked)
     )
     return ListExport(f"peringkat-{tab}", headers, body, scope=as_of.isoformat())
+
+
+@login_required
+def person_search(request: HttpRequest) -> HttpResponse:
+    """Find a person in the user's area by NIK, KPJ, phone or name, with filters; a Kepling uses their own list."""
+    user = _user(request)
+    if root_wilayah(user) is None or user.role == Role.KEPLING:
+        raise PermissionDenied
+    form = PersonSearchForm(request.GET or None)
+    as_of = default_as_of()
+    page = search_people(user, form, as_of) if request.GET else None
+    statuses = {s.value: STATUS_LABELS[s] for s in Status}
+    return render(request, "dashboards/search.html", {"form": form, "page": page, "statuses": statuses, "as_of": as_of})

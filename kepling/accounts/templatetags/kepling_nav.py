@@ -38,6 +38,7 @@ LINKS = (
     NavLink(_("Follow-up"), "reminders:follow_up", frozenset({Role.KEPLING})),
     NavLink(_("Dashboard"), "dashboards:home", AREA_HEADS | CITY_READERS),
     NavLink(_("Workers"), "workers:list", AREA_HEADS | CITY_READERS),
+    NavLink(_("Find a person"), "dashboards:search", AREA_HEADS | CITY_READERS),
     NavLink(_("Kepling progress"), "dashboards:kepling", AREA_HEADS | CITY_READERS),
     NavLink(_("Rankings"), "dashboards:rankings", AREA_HEADS | CITY_READERS),
     NavLink(_("Queues"), "dashboards:queues", AREA_HEADS | {Role.ADMIN_KOTA}),
