@@ -44,7 +44,9 @@ ACTIONS: dict[str, Promise] = {
     "reconciliation_reversed": gettext_lazy("reversed the payment of %(object)s"),
     "reconciliation_dismissed": gettext_lazy("dismissed %(object)s"),
     "reconciliation_corrected": gettext_lazy("marked %(object)s as corrected"),
-    "report_exported": gettext_lazy("downloaded a report"),
+    "report_exported": gettext_lazy("built a report"),
+    "report_requested": gettext_lazy("asked for a report (%(object)s)"),
+    "report_downloaded": gettext_lazy("downloaded a report (%(object)s)"),
     "list_exported": gettext_lazy("downloaded %(object)s"),
     "ranking_published": gettext_lazy("published a ranking"),
     "attribution_conflict_decided": gettext_lazy("decided %(object)s"),
@@ -75,6 +77,7 @@ OBJECTS: dict[str, Promise] = {
     "reconciliation_item": gettext_lazy("reconciliation item #%(id)s"),
     "kepling_term": gettext_lazy("Kepling term #%(id)s"),
     "list": gettext_lazy("the list “%(id)s”"),
+    "report_job": gettext_lazy("report #%(id)s"),
 }
 
 FIELDS: dict[str, Promise] = {
