@@ -88,7 +88,7 @@ def test_units_ranking_queue_and_audit_lists_download(admin_kota: User, area: No
     assert [row[0] for row in ranking[1:]] == sorted(row[0] for row in ranking[1:])
     assert client.get("/rekonsiliasi/?unduh=csv").status_code == 200
     audit = csv_rows(client.get("/audit/?unduh=csv"))
-    assert any(row[2] == "list_exported" for row in audit[1:])
+    assert any(row[3] == "list_exported" for row in audit[1:])  # time, user, sentence, action
 
 
 def test_a_kepling_cannot_download_an_area_list(kepling_user: User, area: None) -> None:
