@@ -92,6 +92,9 @@ FIELDS: dict[str, Promise] = {
     "format": gettext_lazy("format"), "rows": gettext_lazy("rows"), "scope": gettext_lazy("area"),
     "as_of": gettext_lazy("as of"), "nik_masked": gettext_lazy("NIK"), "candidates": gettext_lazy("candidates"),
     "workers": gettext_lazy("workers"), "page": gettext_lazy("page"), "q": gettext_lazy("search"),
+    "created": gettext_lazy("new items"), "updated": gettext_lazy("items refreshed"),
+    "closed": gettext_lazy("items closed"), "open": gettext_lazy("items open"), "level": gettext_lazy("level"),
+    "parent": gettext_lazy("parent area"), "kode": gettext_lazy("code"), "nama_wilayah": gettext_lazy("name"),
 }
 
 
