@@ -91,3 +91,17 @@ def update_contact(*, by: User | None, user: User, full_name: str, phone: str) -
         actor=by, action="account_updated", object_type="user", object_id=user.pk, old=old, new=new
     )
     return True
+
+
+@transaction.atomic
+def issue_one_time_password(*, by: User, user: User) -> str:
+    """Give a Kepling a new one-time password (shown once); they must change it at their next sign-in."""
+    password = one_time_password()
+    user.set_password(password)
+    user.must_change_password = True
+    user.save(update_fields=["password", "must_change_password"])
+    audit.record(
+        actor=by, action="one_time_password_issued", object_type="user", object_id=user.pk,
+        new={"username": user.username, "must_change_password": True},
+    )
+    return password

@@ -1,11 +1,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from kepling.accounts import views
+from kepling.accounts import people, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("masuk/", views.SignInView.as_view(), name="login"),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("akun/kata-sandi/", views.password_change, name="password_change"),
+    path("akun/kepling/", people.kepling_accounts, name="kepling_accounts"),
+    path("akun/kepling/<int:user_id>/sandi-baru/", people.new_one_time_password, name="new_one_time_password"),
+    path("akun/serah-terima/", people.hand_over, name="hand_over"),
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django import forms
@@ -11,8 +12,11 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kepling.core.audit_text import action_choices, changes, sentence
+from kepling.core.exports import ListExport, export_response, wanted_format
 from kepling.core.models import AuditLog
 
 AUDIT_PAGE_SIZE = 50
@@ -22,7 +26,8 @@ class AuditFilterForm(forms.Form):
     """The audit browser's filters; every field is optional."""
 
     actor = forms.CharField(label=_("Username"), required=False, max_length=150)
-    action = forms.CharField(label=_("Action"), required=False, max_length=64)
+    action = forms.ChoiceField(label=_("Action"), required=False, choices=[])
+    worker = forms.IntegerField(label=_("Worker number"), required=False, min_value=1, max_value=2**31 - 1)
     object_type = forms.CharField(label=_("Object type"), required=False, max_length=64)
     object_id = forms.CharField(label=_("Object id"), required=False, max_length=64)
     date_from = forms.DateField(
@@ -31,6 +36,10 @@ class AuditFilterForm(forms.Form):
     date_to = forms.DateField(
         label=_("To date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [("", _("Every action")), *action_choices()]  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -46,6 +55,8 @@ class AuditFilterForm(forms.Form):
             rows = rows.filter(actor__username__iexact=data["actor"].strip())
         if data.get("action"):
             rows = rows.filter(action=data["action"].strip())
+        if data.get("worker"):
+            rows = rows.filter(object_type="worker", object_id=str(data["worker"]))
         if data.get("object_type"):
             rows = rows.filter(object_type=data["object_type"].strip())
         if data.get("object_id"):
@@ -68,12 +79,35 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         rows = form.filter(rows)
     elif form.is_bound:
         rows = rows.none()
+    fmt = wanted_format(request)
+    if fmt:
+        return export_response(request.user, _audit_export(rows), fmt)  # type: ignore[arg-type]
     page = Paginator(rows, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    entries = [{"row": row, "sentence": sentence(row), "changes": changes(row)} for row in page.object_list]
     context = {
         "form": form,
         "page": page,
+        "entries": entries,
         "query": query.urlencode(),
     }
     return render(request, "core/audit_log.html", context)
+
+
+def _audit_export(rows: QuerySet[AuditLog]) -> ListExport:
+    """The filtered audit log, newest first, as on screen."""
+    headers = [
+        _("Time"), _("User"), _("What happened"), _("Action"), _("Object"), _("Note"), _("Before"), _("After"),
+    ]
+    body = (
+        [
+            timezone.localtime(row.at).strftime("%Y-%m-%d %H:%M:%S"), row.actor.username if row.actor else "",
+            sentence(row), row.action, f"{row.object_type}:{row.object_id}" if row.object_id else row.object_type,
+            row.note,
+            "" if row.old_values is None else json.dumps(row.old_values, ensure_ascii=False),
+            "" if row.new_values is None else json.dumps(row.new_values, ensure_ascii=False),
+        ]
+        for row in rows.iterator(chunk_size=2000)
+    )
+    return ListExport("audit", [str(h) for h in headers], body)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from kepling.contributions.as_of import InvalidAsOfError, check_as_of
 
 
 class PublishRankingForm(forms.Form):
@@ -14,6 +18,12 @@ class PublishRankingForm(forms.Form):
         widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
         input_formats=["%Y-%m-%d"],
     )
+
+    def clean_as_of(self) -> datetime.date:
+        try:
+            return check_as_of(self.cleaned_data["as_of"]).date
+        except InvalidAsOfError as error:
+            raise forms.ValidationError(error.message) from None
 
 
 class ConflictDecisionForm(forms.Form):

@@ -10,18 +10,16 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Max, Q, Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from kepling.accounts.models import User
-from kepling.contributions.models import LingkunganSummary, Payment
+from kepling.contributions.as_of import latest_data_date
+from kepling.contributions.models import LingkunganSummary
 from kepling.contributions.status import FIGURE_NAMES
 from kepling.contributions.summaries import ensure_summaries, ensure_summaries_for, percent, summary_rows
 from kepling.core.periods import add_months, month_start
 from kepling.regions.models import LEVEL_KEYS, LINGKUNGAN, KeplingTerm, Wilayah
-
-# The newest payment date per state of the ledger: (newest row's id, its created_at, today).
-_latest_payment: dict[tuple[int, datetime.datetime, datetime.date], datetime.date | None] = {}
 
 
 def default_as_of() -> datetime.date:
@@ -29,19 +27,8 @@ def default_as_of() -> datetime.date:
 
     Payments reach the city as extracts, so figures are as current as the newest payment
     received; after that date every unpaid worker would look late only for want of data.
-    The ledger only grows, so its newest row (one index look-up) tells whether it changed;
-    the newest payment date, a scan of the whole ledger, is found once per change.
     """
-    today = timezone.localdate()
-    newest = Payment.objects.order_by("-id").values_list("id", "created_at").first()
-    if newest is None:
-        return today
-    key = (newest[0], newest[1], today)
-    if key not in _latest_payment:
-        latest = Payment.objects.filter(tanggal_bayar__lte=today).aggregate(d=Max("tanggal_bayar"))["d"]
-        _latest_payment.clear()
-        _latest_payment[key] = latest
-    return _latest_payment[key] or today
+    return latest_data_date() or timezone.localdate()
 
 
 @dataclass(frozen=True)

@@ -19,10 +19,12 @@ from django.views.decorators.http import require_POST
 
 from kepling.accounts.models import Role, User
 from kepling.accounts.scoping import access_wilayah, root_wilayah, wilayah_for
+from kepling.contributions.as_of import as_of_or_default
 from kepling.contributions.retention import cohorts, retention
 from kepling.contributions.status import STATUS_LABELS, Status, registered_on, with_status
 from kepling.contributions.summaries import ShownDate, node_summary, shown_date
 from kepling.core import audit
+from kepling.core.exports import ListExport, export_response, wanted_format
 from kepling.core.formatting import format_date
 from kepling.dashboards import charts
 from kepling.dashboards.actions import AlreadyPublishedError, publish_ranking
@@ -37,8 +39,9 @@ from kepling.dashboards.queries import (
     units_below,
 )
 from kepling.dashboards.rankings import FORMULA_TEXT, LEVELS, live_ranking
-from kepling.reconciliation.queries import queue_counts
-from kepling.regions.models import KOTA, LEVEL_KEYS, LINGKUNGAN, Wilayah
+from kepling.dashboards.search import PersonSearchForm, search_people
+from kepling.reconciliation.queries import open_counts_by_area, queue_counts
+from kepling.regions.models import KELURAHAN, KOTA, LEVEL_KEYS, LINGKUNGAN, Wilayah
 from kepling.regions.queries import level_names
 from kepling.workers.decisions import DECIDING_ROLES, resolve_attribution_conflict, resolve_likely_duplicate
 from kepling.workers.models import DecisionStatus
@@ -88,7 +91,7 @@ def role_home(request: HttpRequest) -> HttpResponse | None:
 
 def as_of_from(request: HttpRequest) -> datetime.date:
     """The date whose stored figures the page shows: the one asked for (or the default) once computed."""
-    shown = shown_date(_asked_date(request))
+    shown = shown_date(as_of_or_default(request, "per"))
     notice = figures_notice(shown)
     if notice:
         request.figures_notice = notice  # type: ignore[attr-defined]  # read by base.html
@@ -104,17 +107,6 @@ def figures_notice(shown: ShownDate) -> str:
         return _("The figures are being updated with the latest changes; reload the page in a minute.")
     return ""
 
-
-def _asked_date(request: HttpRequest) -> datetime.date:
-    """The `per` date of the query string, or the default date (with a message when it is unusable)."""
-    raw = request.GET.get("per", "").strip()
-    if raw:
-        try:
-            return datetime.date.fromisoformat(raw)
-        except ValueError:
-            text = _("“%(value)s” is not a date (use YYYY-MM-DD); showing the latest figures instead.")
-            messages.warning(request, text % {"value": raw})
-    return default_as_of()
 
 
 def sort_from(request: HttpRequest, allowed: dict[str, Any], default: str) -> tuple[str, bool]:
@@ -160,11 +152,16 @@ def dashboard(request: HttpRequest, kode: str | None = None) -> HttpResponse:
         "level_name": names.get(node.level, ""),
         "child_level_name": names.get(node.level + 1, ""),
     }
+    fmt = wanted_format(request)
     if node.level < LINGKUNGAN:
         context.update(_units_context(request, node, as_of))
+        if fmt:
+            return export_response(user, _units_export(node, context), fmt)
         if _is_htmx_for(request, "units"):
             return render(request, "dashboards/_units_table.html", context)
     else:
+        if fmt:
+            return export_response(user, _workers_export(request, user, node, as_of), fmt)
         context.update(_workers_context(request, user, node, as_of))
         if _is_htmx_for(request, "workers"):
             return render(request, "dashboards/_workers.html", context)
@@ -180,6 +177,8 @@ def dashboard(request: HttpRequest, kode: str | None = None) -> HttpResponse:
     if node.level < LINGKUNGAN:
         context.update(_behind_context(node, as_of))
     context["reconciliation"] = queue_counts(user) if user.role != Role.KEPLING else {}
+    if context["reconciliation"]:
+        context["reconciliation_areas"] = open_counts_by_area(user, node)
     return render(request, "dashboards/dashboard.html", context)
 
 
@@ -201,7 +200,8 @@ def _behind_context(node: Wilayah, as_of: datetime.date) -> dict[str, Any]:
     }
 
 
-def _workers_context(request: HttpRequest, user: User, node: Wilayah, as_of: datetime.date) -> dict[str, Any]:
+def _lingkungan_workers(request: HttpRequest, user: User, node: Wilayah, as_of: datetime.date) -> tuple[Any, str, str]:
+    """(workers with status, in the screen's order; the search; the status filter) of a lingkungan's list."""
     search = search_key(request.GET.get("q", ""))
     status = request.GET.get("status", "")
     workers = workers_for(user).filter(registered_on(as_of), lingkungan=node)
@@ -212,7 +212,12 @@ def _workers_context(request: HttpRequest, user: User, node: Wilayah, as_of: dat
         annotated = annotated.filter(status=status)  # type: ignore[misc]  # an annotation, unknown to the stubs
     else:
         status = ""
-    page = Paginator(annotated.order_by("nama", "id"), WORKERS_PER_PAGE).get_page(request.GET.get("hal"))
+    return annotated.order_by("nama", "id"), search, status
+
+
+def _workers_context(request: HttpRequest, user: User, node: Wilayah, as_of: datetime.date) -> dict[str, Any]:
+    ordered, search, status = _lingkungan_workers(request, user, node, as_of)
+    page = Paginator(ordered, WORKERS_PER_PAGE).get_page(request.GET.get("hal"))
     audit.record(
         actor=user,
         action="worker_list_viewed",
@@ -237,6 +242,9 @@ def kepling_progress(request: HttpRequest) -> HttpResponse:
         raise Http404("wilayah")
     as_of = as_of_from(request)
     rows = kepling_behind(node, as_of)
+    fmt = wanted_format(request)
+    if fmt:
+        return export_response(user, _behind_export(node, as_of, rows), fmt)
     page = Paginator(rows, WORKERS_PER_PAGE).get_page(request.GET.get("hal"))
     kepling = kepling_in_office_map([row.lingkungan_id for row in page.object_list], as_of)
     context = {
@@ -257,14 +265,18 @@ def rankings(request: HttpRequest) -> HttpResponse:
     root = root_wilayah(user)
     if root is None:
         raise Http404("wilayah")
-    tab = request.GET.get("tab", "kecamatan")
+    tab = request.GET.get("tab", "")
     if tab not in LEVELS:
-        tab = "kecamatan"
+        tab = _own_tab(root)
     as_of = as_of_from(request)
     # Ranks are city-wide (an award compares every unit); only figures of units in the user's area are shown.
     city = root if root.level == KOTA or root.kota is None else root.kota
     visible = set(wilayah_for(user).filter(level=LEVELS[tab]).values_list("pk", flat=True))
-    ranked = [item for item in live_ranking(city, LEVELS[tab], as_of) if item.unit.wilayah_id in visible]
+    everyone = live_ranking(city, LEVELS[tab], as_of)
+    ranked = [item for item in everyone if item.unit.wilayah_id in visible]
+    fmt = wanted_format(request)
+    if fmt:
+        return export_response(user, _ranking_export(tab, as_of, ranked), fmt)
     page = Paginator(ranked, WORKERS_PER_PAGE).get_page(request.GET.get("hal"))
     page.object_list = [item.as_entry() for item in page.object_list]
     context = {
@@ -278,8 +290,14 @@ def rankings(request: HttpRequest) -> HttpResponse:
         "can_publish": user.is_admin_kota and root.level == KOTA,
         "publish_form": PublishRankingForm(initial={"as_of": as_of, "title": _default_title(as_of)}),
         "scoped": root.level != KOTA,
+        "ranked_total": len(everyone),
     }
     return render(request, "dashboards/rankings.html", context)
+
+
+def _own_tab(root: Wilayah) -> str:
+    """The ranking a user lands on: the level they answer for (a Lurah's kelurahan, a Kepling's lingkungan)."""
+    return {KELURAHAN: "kelurahan", LINGKUNGAN: "kepling"}.get(root.level, "kecamatan")
 
 
 def _tabs() -> list[tuple[str, str]]:
@@ -301,7 +319,8 @@ def publish(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = PublishRankingForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Give the award period and a valid date to publish the ranking."))
+        reasons = " ".join(str(error) for error in form.errors.get("as_of", []))
+        messages.error(request, f'{_("Give the award period and a valid date to publish the ranking.")} {reasons}')
         return redirect("dashboards:rankings")
     try:
         snapshot = publish_ranking(by=user, as_of=form.cleaned_data["as_of"], title=form.cleaned_data["title"])
@@ -435,3 +454,82 @@ def retention_page(request: HttpRequest, kode: str) -> HttpResponse:
         "cohorts": cohorts(node, as_of),
     }
     return render(request, "dashboards/retention.html", context)
+
+
+def _behind_export(node: Wilayah, as_of: datetime.date, rows: Any) -> ListExport:
+    """Every Kepling below target under a node, furthest behind first, with phone and arrears."""
+    listed = list(rows)
+    kepling = kepling_in_office_map([row.lingkungan_id for row in listed], as_of)
+    headers = [
+        _("Lingkungan code"), _("Lingkungan"), _("Kelurahan"), _("Kepling"), _("Phone"), _("Protected"),
+        _("Target"), _("Still to go"), _("In arrears"), _("Inactive"), _("Never paid"),
+    ]
+    body = (
+        [
+            r.lingkungan.kode, r.lingkungan.nama, r.kelurahan.nama, str(kepling.get(r.lingkungan_id) or ""),
+            getattr(kepling.get(r.lingkungan_id), "phone", ""), r.protected, r.target, r.gap, r.in_arrears,
+            r.inactive, r.never_paid,
+        ]
+        for r in listed
+    )
+    return ListExport("kepling-di-bawah-target", headers, body, scope=node.kode)
+
+
+def _units_export(node: Wilayah, context: dict[str, Any]) -> ListExport:
+    """The units table of a dashboard, in the order and sort the screen uses."""
+    headers = [
+        _("Code"), _("Name"), _("Kepling"), _("Phone"), _("Target"), _("Registered"), _("Protected"),
+        _("Progress (%)"), _("Paid one month only"), _("Never paid"), _("Active"), _("In arrears"), _("Inactive"),
+    ]
+    body = (
+        [
+            u.node.kode, u.node.nama, str(row["kepling"] or ""), getattr(row["kepling"], "phone", ""), u.target,
+            u.registered, u.protected, float(u.progress_pct) if u.progress_pct is not None else None,
+            u.paid_one_month_only, u.never_paid, u.active, u.in_arrears, u.inactive,
+        ]
+        for row in context["units"]
+        for u in [row["unit"]]
+    )
+    return ListExport("wilayah", headers, body, scope=node.kode)
+
+
+def _workers_export(request: HttpRequest, user: User, node: Wilayah, as_of: datetime.date) -> ListExport:
+    """The workers of a lingkungan with status and months in arrears (NIK masked), as filtered on screen."""
+    ordered, _search, _status = _lingkungan_workers(request, user, node, as_of)
+    headers = [_("Name"), _("NIK"), _("Status"), _("Paid months"), _("Months overdue"), _("Registered")]
+    body = (
+        [w.nama, w.nik_masked, str(STATUS_LABELS[Status(w.status)]), w.paid_months, w.arrears_months,
+         w.tanggal_daftar]
+        for w in ordered.iterator(chunk_size=2000)
+    )
+    return ListExport("pekerja", headers, body, scope=node.kode)
+
+
+def _ranking_export(tab: str, as_of: datetime.date, ranked: list[Any]) -> ListExport:
+    """The live ranking of a tab as the screen lists it (units in the user's area, city-wide ranks)."""
+    headers = [
+        _("Rank"), _("Code"), _("Name"), _("Kepling"), _("Score"), _("Target"), _("Protected"), _("Progress (%)"),
+        _("Active"), _("One month only"), _("Never paid"),
+    ]
+    body = (
+        [
+            e["rank"], e["kode"], e["nama"], e.get("kepling_nama") or "", float(e["score"]), e["target"],
+            e["protected"], float(e["progress_pct"]) if e["progress_pct"] is not None else None, e["active"],
+            e["paid_one_month_only"], e["never_paid"],
+        ]
+        for e in (item.as_entry() for item in ranked)
+    )
+    return ListExport(f"peringkat-{tab}", headers, body, scope=as_of.isoformat())
+
+
+@login_required
+def person_search(request: HttpRequest) -> HttpResponse:
+    """Find a person in the user's area by NIK, KPJ, phone or name, with filters; a Kepling uses their own list."""
+    user = _user(request)
+    if root_wilayah(user) is None or user.role == Role.KEPLING:
+        raise PermissionDenied
+    form = PersonSearchForm(request.GET or None)
+    as_of = default_as_of()
+    page = search_people(user, form, as_of) if request.GET else None
+    statuses = {s.value: STATUS_LABELS[s] for s in Status}
+    return render(request, "dashboards/search.html", {"form": form, "page": page, "statuses": statuses, "as_of": as_of})

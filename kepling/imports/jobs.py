@@ -32,6 +32,7 @@ from kepling.contributions.imports import PAYMENT_COLUMNS, PAYMENT_OPTIONAL, imp
 from kepling.core import audit
 from kepling.core.tabular import ImportResult, UnusableFileError, normalise_header, read_raw
 from kepling.imports.models import ColumnMapping, ImportJob, ImportKind, JobStatus
+from kepling.reconciliation.tasks import reconcile_after_import
 from kepling.workers import imports as worker_imports
 from kepling.workers.references import REGISTERING_ROLES
 
@@ -418,7 +419,11 @@ def apply_job(job_id: int) -> ImportJob:
         raise
     finally:
         progress_path(job_id).unlink(missing_ok=True)
-    return ImportJob.objects.get(pk=job_id)
+    job = ImportJob.objects.get(pk=job_id)
+    if job.duplicate_of_id is None and (job.result or {}).get("applied"):
+        # After the commit, in this background run: the queues show what the file changed.
+        reconcile_after_import(by=job.uploaded_by)
+    return job
 
 
 def _apply_locked(job: ImportJob) -> None:

@@ -121,3 +121,19 @@ def reverse_ledger_payment(*, by: User, referensi: str, reason: str) -> Payment:
     if Payment.objects.filter(reverses=payment).exists():
         raise DecisionError(_("This payment has already been reversed."))
     return reverse_payment(by=by, payment=payment, on=timezone.localdate(), reason=reason.strip())
+
+
+@transaction.atomic
+def reverse_unmatched_payment(*, by: User, item: ReconciliationItem, reason: str) -> Payment:
+    """Cancel a payment no worker of the city should have (e.g. sent to the wrong office): a reversal row, audited."""
+    if not reason.strip():
+        raise DecisionError(_("Give the reason for reversing this payment."))
+    item = _check(by, item)
+    if item.kind != ItemKind.UNMATCHED_PAYMENT or item.payment_id is None:
+        raise DecisionError(_("Only a payment for a person not in the registry can be reversed here."))
+    payment = Payment.objects.get(pk=item.payment_id)
+    reversal = reverse_ledger_payment(by=by, referensi=payment.referensi, reason=reason)
+    item.details = {**item.details, "reversal_payment": reversal.pk}
+    item.save(update_fields=["details"])
+    _close(by, item, ItemStatus.RESOLVED, "reversed", reason.strip())
+    return reversal

@@ -6,9 +6,9 @@ from django.db.models import Count, QuerySet
 from django.http import Http404
 
 from kepling.accounts.models import Role, User
-from kepling.accounts.scoping import root_wilayah
+from kepling.accounts.scoping import access_wilayah, root_wilayah
 from kepling.reconciliation.models import ItemKind, ItemStatus, ReconciliationItem
-from kepling.regions.models import LEVEL_KEYS
+from kepling.regions.models import LEVEL_KEYS, Wilayah
 
 AREA_ROLES = frozenset({Role.LURAH, Role.CAMAT})
 RESOLVERS = frozenset({Role.ADMIN_KOTA, Role.PETUGAS_BPJS})
@@ -55,3 +55,28 @@ def queue_counts(user: User) -> dict[str, int]:
         counts[row["kind"]] = row["n"]
     counts["total"] = sum(counts.values())
     return counts
+
+
+def open_counts_by_area(user: User, node: Wilayah) -> list[tuple[Wilayah, int]]:
+    """Open items per unit just below `node` (kecamatan or kelurahan), in the user's area, most first."""
+    if node.level + 1 not in (1, 2):
+        return []
+    key = f"{LEVEL_KEYS[node.level + 1]}_id"
+    rows = (
+        items_for(user)
+        .filter(status=ItemStatus.OPEN, **{f"{LEVEL_KEYS[node.level]}_id": node.pk})
+        .values(key)
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    counts = {row[key]: row["n"] for row in rows if row[key] is not None}
+    units = Wilayah.objects.filter(pk__in=counts).order_by("kode")
+    return sorted(((unit, counts[unit.pk]) for unit in units), key=lambda pair: -pair[1])
+
+
+def items_in_area(user: User, kode: str) -> QuerySet[ReconciliationItem]:
+    """The user's items of one kecamatan or kelurahan (Http404 for an area outside the user's)."""
+    node = access_wilayah(user, kode)
+    if node.level not in (1, 2):
+        return items_for(user)
+    return items_for(user).filter(**{f"{LEVEL_KEYS[node.level]}_id": node.pk})

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -14,16 +15,20 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from kepling.accounts.models import User
+from kepling.core import audit
+from kepling.core.exports import ListExport, export_response, wanted_format
 from kepling.reconciliation import actions
-from kepling.reconciliation.models import ItemKind, ItemStatus
-from kepling.reconciliation.queries import access_item, items_for, may_resolve, may_view, queue_counts
+from kepling.reconciliation.candidates import candidates_for
+from kepling.reconciliation.models import ItemKind, ItemStatus, ReconciliationItem
+from kepling.reconciliation.queries import access_item, items_for, items_in_area, may_resolve, may_view, queue_counts
 from kepling.workers.models import Worker
-from kepling.workers.queries import find_by_nik
+from kepling.workers.queries import find_by_nik, workers_for
 
 PAGE_SIZE = 50
 
 
 class LinkForm(forms.Form):
+    worker = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
     nik = forms.CharField(
         label=gettext_lazy("NIK of the worker"),
         required=False,
@@ -54,10 +59,16 @@ def queue(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     kind = request.GET.get("kind", "")
     status = request.GET.get("status", ItemStatus.OPEN)
-    items = items_for(user).filter(status=status if status in ItemStatus.values else ItemStatus.OPEN)
+    area = request.GET.get("wilayah", "").strip()
+    scoped = items_in_area(user, area) if area else items_for(user)
+    items = scoped.filter(status=status if status in ItemStatus.values else ItemStatus.OPEN)
     if kind in ItemKind.values:
         items = items.filter(kind=kind)
-    page = Paginator(items.order_by("kind", "-opened_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    ordered = items.order_by("kind", "-opened_at", "-id")
+    fmt = wanted_format(request)
+    if fmt:
+        return export_response(user, _queue_export(ordered, area), fmt)
+    page = Paginator(ordered, PAGE_SIZE).get_page(request.GET.get("page"))
     counts = queue_counts(user)
     return render(
         request,
@@ -70,6 +81,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "status": status,
             "statuses": ItemStatus.choices,
             "reverse_form": ReversePaymentForm() if may_resolve(user) else None,
+            "area": area,
         },
     )
 
@@ -100,14 +112,23 @@ def reverse_payment(request: HttpRequest) -> HttpResponse:
 def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
     user = _user(request)
     item = access_item(user, item_id)
+    candidates = candidates_for(user, item) if item.status == ItemStatus.OPEN else []
+    audit.record(
+        actor=user, action="reconciliation_item_viewed", object_type="reconciliation_item", object_id=item.pk,
+        new={"candidates": [c.worker.pk for c in candidates]} if candidates else None,
+    )
     return render(
         request,
         "reconciliation/item.html",
         {
             "item": item,
+            "candidates": candidates,
             "can_resolve": may_resolve(user) and item.status == ItemStatus.OPEN,
             "link_form": LinkForm(),
-            "note_form": NoteForm(),
+            # One form per decision, each with its own element ids.
+            "reverse_form": NoteForm(auto_id="reverse-%s"),
+            "correct_form": NoteForm(auto_id="correct-%s"),
+            "dismiss_form": NoteForm(auto_id="dismiss-%s"),
         },
     )
 
@@ -119,19 +140,22 @@ def decide(request: HttpRequest, item_id: int, decision: str) -> HttpResponse:
     item = access_item(user, item_id)
     if not may_resolve(user):
         raise PermissionDenied
-    if decision not in {"link", "dismiss", "correct"}:
+    if decision not in {"link", "dismiss", "correct", "reverse"}:
         raise Http404("decision")
     try:
         if decision == "link":
             link = LinkForm(request.POST)
-            link.is_valid()
-            worker = _link_target(user, link.cleaned_data.get("nik", ""), item.worker)
+            if not link.is_valid():
+                raise actions.DecisionError(_("Choose a suggested worker or enter the worker's NIK."))
+            worker = _link_target(user, link.cleaned_data, item.worker)
             actions.link_payment(by=user, item=item, worker=worker, note=link.cleaned_data.get("note", ""))
             messages.success(request, _("The payment now counts for the worker."))
         else:
             note = request.POST.get("note", "")
             if decision == "dismiss":
                 actions.dismiss_item(by=user, item=item, reason=note)
+            elif decision == "reverse":
+                actions.reverse_unmatched_payment(by=user, item=item, reason=note)
             else:
                 actions.mark_corrected(by=user, item=item, note=note)
             messages.success(request, _("Decision recorded."))
@@ -140,7 +164,13 @@ def decide(request: HttpRequest, item_id: int, decision: str) -> HttpResponse:
     return redirect("reconciliation:item", item_id=item.pk)
 
 
-def _link_target(user: User, nik: str, candidate: Worker | None) -> Worker:
+def _link_target(user: User, data: dict[str, object], candidate: Worker | None) -> Worker:
+    chosen, nik = data.get("worker"), str(data.get("nik") or "")
+    if isinstance(chosen, int):
+        found = workers_for(user).filter(pk=chosen).first()
+        if found is None:
+            raise actions.DecisionError(_("This worker is not in your area."))
+        return found
     if nik.strip():
         found = find_by_nik(user, nik)
         if found is None:
@@ -149,3 +179,22 @@ def _link_target(user: User, nik: str, candidate: Worker | None) -> Worker:
     if candidate is None:
         raise actions.DecisionError(_("There is no suggested worker: enter the worker's NIK."))
     return candidate
+
+
+def _queue_export(items: QuerySet[ReconciliationItem], area: str) -> ListExport:
+    """The queue as listed on screen (scoped, NIK masked), one row per item."""
+    headers = [
+        "#", _("Queue"), _("Worker"), _("NIK"), _("Kelurahan"), _("Month"), _("Amount"), _("Payment reference"),
+        _("Opened"),
+    ]
+    body = (
+        [
+            item.pk, str(item.get_kind_display()), item.worker.nama if item.worker else "",
+            item.worker.nik_masked if item.worker else item.details.get("nik_masked", ""),
+            item.kelurahan.nama if item.kelurahan else "", str(item.details.get("periode", ""))[:7],
+            item.details.get("jumlah") or item.details.get("amount_paid"), item.details.get("referensi", ""),
+            item.opened_at.date(),
+        ]
+        for item in items.iterator(chunk_size=2000)
+    )
+    return ListExport("rekonsiliasi", headers, body, scope=area)

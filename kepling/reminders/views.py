@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from kepling.accounts.models import Role, User
 from kepling.accounts.scoping import access_wilayah, root_wilayah
+from kepling.contributions.as_of import as_of_or_default
 from kepling.core.formatting import format_number
 from kepling.dashboards.queries import default_as_of
 from kepling.reminders import actions, queries
@@ -56,11 +57,7 @@ def _role(user: User) -> str:
 
 
 def _as_of(request: HttpRequest) -> datetime.date:
-    text = request.GET.get("tanggal", "")
-    try:
-        return datetime.date.fromisoformat(text) if text else default_as_of()
-    except ValueError:
-        return default_as_of()
+    return as_of_or_default(request, "tanggal")
 
 
 @login_required

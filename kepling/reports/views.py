@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import datetime
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from kepling.accounts.models import User
 from kepling.accounts.scoping import access_wilayah, root_wilayah, wilayah_for
-from kepling.contributions.summaries import shown_date
-from kepling.dashboards.queries import default_as_of
-from kepling.dashboards.views import figures_notice
+from kepling.contributions.as_of import InvalidAsOfError, check_as_of, picker_span
+from kepling.core import audit
 from kepling.regions.models import KELURAHAN
-from kepling.reports import builder
+from kepling.reports import builder, jobs
+from kepling.reports.models import ReportJob, ReportStatus
 
 CHOICES_SHOWN = 400
+RECENT_SHOWN = 20
 
 
 def _user(request: HttpRequest) -> User:
@@ -24,23 +26,15 @@ def _user(request: HttpRequest) -> User:
     return request.user
 
 
-def _as_of(request: HttpRequest) -> tuple[datetime.date, bool]:
-    """The date reported on: the one asked for once its summaries are stored, else the latest stored (said so)."""
-    text = request.GET.get("per", "").strip()
-    if not text:
-        return _stored(request, default_as_of()), True
+def _as_of(request: HttpRequest) -> tuple[datetime.date, str]:
+    """The checked `per` date, or the latest data's date and why the asked one was refused."""
     try:
-        return _stored(request, datetime.date.fromisoformat(text)), True
-    except ValueError:
-        return _stored(request, default_as_of()), False
-
-
-def _stored(request: HttpRequest, asked: datetime.date) -> datetime.date:
-    shown = shown_date(asked)
-    notice = figures_notice(shown)
-    if notice:
-        request.figures_notice = notice  # type: ignore[attr-defined]  # read by base.html
-    return shown.as_of
+        checked = check_as_of(request.GET.get("per", ""))
+    except InvalidAsOfError as error:
+        return check_as_of(None).date, error.message
+    if checked.warning:
+        messages.warning(request, checked.warning)
+    return checked.date, ""
 
 
 @login_required
@@ -56,22 +50,62 @@ def choose(request: HttpRequest) -> HttpResponse:
         node = access_wilayah(user, kode)
         return redirect(f"/laporan/{node.kode}/?{params.urlencode()}")
     nodes = wilayah_for(user).filter(level__lte=max(root.level, KELURAHAN)).order_by("kode")[:CHOICES_SHOWN]
-    as_of, _valid = _as_of(request)
-    return render(request, "reports/choose.html", {"nodes": nodes, "root": root, "per": as_of.isoformat()})
+    as_of, refused = _as_of(request)
+    if refused:
+        messages.error(request, refused)
+    first, last = picker_span()
+    context = {
+        "nodes": nodes, "root": root, "per": as_of.isoformat(), "first": first, "last": last,
+        "recent": jobs.jobs_for(user)[:RECENT_SHOWN],
+    }
+    return render(request, "reports/choose.html", context)
 
 
 @login_required
 def report(request: HttpRequest, kode: str) -> HttpResponse:
     user = _user(request)
     node = access_wilayah(user, kode)
-    as_of, valid = _as_of(request)
+    as_of, refused = _as_of(request)
     fmt = request.GET.get("format", "")
-    if not valid:
-        context = {"node": node, "per": as_of.isoformat(), "bad_date": True}
+    first, last = picker_span()
+    context = {"node": node, "per": as_of.isoformat(), "first": first, "last": last, "refused": refused}
+    if refused:
         return render(request, "reports/node.html", context, status=400)
     if fmt not in builder.FORMATS:
-        return render(request, "reports/node.html", {"node": node, "per": as_of.isoformat()})
-    content, name = builder.export(user, node, as_of, fmt)
-    response = HttpResponse(content, content_type=builder.CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return render(request, "reports/node.html", context)
+    job = jobs.request_report(by=user, node=node, as_of=as_of, fmt=fmt)
+    if job.status == ReportStatus.DONE:  # built before (or at once): a second click does not build it again
+        return _file(user, job)
+    return redirect("reports:job", job_id=job.pk)
+
+
+@login_required
+def job_page(request: HttpRequest, job_id: int) -> HttpResponse:
+    """A report being built: its progress, then its download link (which lasts)."""
+    job = jobs.access_report_job(_user(request), job_id)
+    if jobs.run_if_no_worker(job):
+        job.refresh_from_db()
+    template = "reports/_job_status.html" if request.headers.get("HX-Request") == "true" else "reports/job.html"
+    return render(request, template, {"job": job})
+
+
+@login_required
+def job_file(request: HttpRequest, job_id: int) -> HttpResponse:
+    user = _user(request)
+    job = jobs.access_report_job(user, job_id)
+    if job.status != ReportStatus.DONE:
+        return redirect("reports:job", job_id=job.pk)
+    return _file(user, job)
+
+
+def _file(user: User, job: ReportJob) -> HttpResponse:
+    """The stored file of a built report; each download is audited."""
+    try:
+        content = jobs.storage_path(job).read_bytes()
+    except OSError:
+        raise Http404("report") from None
+    audit.record(actor=user, action="report_downloaded", object_type="report_job", object_id=job.pk,
+                 new={"node": job.wilayah.kode, "date": job.as_of, "format": job.format})
+    response = HttpResponse(content, content_type=builder.CONTENT_TYPES[job.format])
+    response["Content-Disposition"] = f'attachment; filename="{job.file_name}"'
     return response

@@ -38,6 +38,7 @@ LINKS = (
     NavLink(_("Follow-up"), "reminders:follow_up", frozenset({Role.KEPLING})),
     NavLink(_("Dashboard"), "dashboards:home", AREA_HEADS | CITY_READERS),
     NavLink(_("Workers"), "workers:list", AREA_HEADS | CITY_READERS),
+    NavLink(_("Find a person"), "dashboards:search", AREA_HEADS | CITY_READERS),
     NavLink(_("Kepling progress"), "dashboards:kepling", AREA_HEADS | CITY_READERS),
     NavLink(_("Rankings"), "dashboards:rankings", AREA_HEADS | CITY_READERS),
     NavLink(_("Queues"), "dashboards:queues", AREA_HEADS | {Role.ADMIN_KOTA}),
@@ -47,6 +48,8 @@ LINKS = (
     NavLink(_("Imports"), "imports:list", REGISTRARS),
     NavLink(_("Reconciliation"), "reconciliation:queue", AREA_HEADS | CITY_READERS),
     NavLink(_("Audit log"), "audit_log", frozenset({Role.ADMIN_KOTA})),
+    NavLink(_("Kepling accounts"), "kepling_accounts", frozenset({Role.LURAH, Role.ADMIN_KOTA})),
+    NavLink(_("Hand over a lingkungan"), "hand_over", frozenset({Role.ADMIN_KOTA})),
     NavLink(_("Administration"), "admin:index", frozenset({Role.ADMIN_KOTA}), staff_only=True),
 )
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from django import template
 from django.http import QueryDict
+from django.utils.html import format_html
+
+from kepling.contributions.as_of import picker_span
 
 register = template.Library()
 
@@ -39,3 +42,10 @@ def aria_sort(context: template.Context, key: str) -> str:
     if context.get("sort_key") != key:
         return "none"
     return "descending" if context.get("sort_desc") else "ascending"
+
+
+@register.simple_tag
+def as_of_picker_bounds() -> str:
+    """The `min` and `max` attributes of an as-of date picker: the dates that have data."""
+    first, last = picker_span()
+    return format_html('min="{}" max="{}"', first, last)

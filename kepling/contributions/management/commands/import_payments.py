@@ -17,5 +17,11 @@ class Command(ImportCommand):
         progress = Progress(self.stderr)
         progress.step(f"reading {Path(options['path']).name}")
         result = import_payments_file(Path(options["path"]), by=by, dry_run=options["dry_run"], progress=progress.rows)
+        if not options["dry_run"] and result.applied:
+            # Matching runs after every import, once the import committed.
+            from kepling.reconciliation.tasks import reconcile_after_import
+
+            progress.step("matching against the registry")
+            reconcile_after_import(by=by)
         progress.step("done")
         return result

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kepling.contributions.as_of import InvalidAsOfError, check_as_of
 from kepling.contributions.summaries import node_summary, refresh_summaries
 from kepling.regions.models import Wilayah
 
@@ -60,9 +61,9 @@ class Command(BaseCommand):
         if not text:
             return timezone.localdate()
         try:
-            return datetime.date.fromisoformat(text)
-        except ValueError:
-            raise CommandError(f"--as-of must be a date written YYYY-MM-DD, not '{text}'.") from None
+            return check_as_of(text).date
+        except InvalidAsOfError as error:
+            raise CommandError(f"--as-of: {error.message}") from None
 
     @staticmethod
     def _node(kode: str | None) -> Wilayah:

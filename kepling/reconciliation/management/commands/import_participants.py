@@ -13,4 +13,10 @@ class Command(ImportCommand):
     offers_dry_run = True
 
     def run_import(self, options: dict[str, Any], by: Any) -> ImportResult:
-        return import_participants_file(Path(options["path"]), by=by, dry_run=options["dry_run"])
+        result = import_participants_file(Path(options["path"]), by=by, dry_run=options["dry_run"])
+        if not options["dry_run"] and result.applied:
+            # Matching runs after every import, once the import committed.
+            from kepling.reconciliation.tasks import reconcile_after_import
+
+            reconcile_after_import(by=by)
+        return result

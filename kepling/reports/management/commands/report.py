@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from kepling.accounts.scoping import access_wilayah
+from kepling.contributions.as_of import InvalidAsOfError, check_as_of
 from kepling.core.importing import acting_user
 from kepling.regions.models import Wilayah
 from kepling.reports.builder import FORMATS, export
@@ -27,9 +27,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            as_of = datetime.date.fromisoformat(options["as_of"]) if options["as_of"] else timezone.localdate()
-        except ValueError:
-            raise CommandError(f"--as-of must be a date written YYYY-MM-DD, not '{options['as_of']}'.") from None
+            as_of = check_as_of(options["as_of"]).date if options["as_of"] else timezone.localdate()
+        except InvalidAsOfError as error:
+            raise CommandError(f"--as-of: {error.message}") from None
         user = acting_user(options.get("by"))
         kode = options["wilayah"].strip()
         node = access_wilayah(user, kode) if user is not None else Wilayah.objects.filter(kode=kode).first()
