@@ -18,10 +18,12 @@ from typing import Any
 from django.utils.translation import gettext as _
 from python_calamine import CalamineWorkbook
 
+from kepling.core.errors import DomainError
+
 XLSX_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 
 
-class UnusableFileError(Exception):
+class UnusableFileError(DomainError):
     """The file as a whole cannot be used; the message says what to fix."""
 
 
@@ -37,7 +39,7 @@ class RowError:
         return {"row": self.row, "column": self.column, "message": self.message}
 
 
-class RowRejectedError(Exception):
+class RowRejectedError(DomainError):
     """Raised while validating a row; carries every problem found in it."""
 
     def __init__(self, errors: list[tuple[str, str]]) -> None:

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from kepling.accounts.permissions import may_view_audit
 from kepling.core.models import AuditLog
 
 AUDIT_PAGE_SIZE = 50
@@ -60,7 +61,7 @@ class AuditFilterForm(forms.Form):
 @login_required
 def audit_log(request: HttpRequest) -> HttpResponse:
     """Newest first, 50 a page, filtered by actor, action, object and dates."""
-    if not getattr(request.user, "is_admin_kota", False):
+    if not may_view_audit(request.user):
         raise PermissionDenied
     form = AuditFilterForm(request.GET or None)
     rows = AuditLog.objects.select_related("actor").order_by("-at", "-id")

@@ -18,11 +18,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kepling.accounts.models import Role, User
+from kepling.accounts.permissions import (
+    may_decide,
+    may_publish_rankings,
+    may_view_dashboards,
+    may_view_reconciliation,
+)
 from kepling.accounts.scoping import access_wilayah, root_wilayah, wilayah_for
 from kepling.contributions.retention import cohorts, retention
 from kepling.contributions.status import STATUS_LABELS, Status, registered_on, with_status
 from kepling.contributions.summaries import node_summary
 from kepling.core import audit
+from kepling.core.errors import AlreadyDecidedError, NoClaimantError
 from kepling.dashboards import charts
 from kepling.dashboards.actions import AlreadyPublishedError, publish_ranking
 from kepling.dashboards.forms import ConflictDecisionForm, DuplicateDecisionForm, PublishRankingForm
@@ -39,12 +46,11 @@ from kepling.dashboards.rankings import FORMULA_TEXT, LEVELS, live_ranking
 from kepling.reconciliation.queries import queue_counts
 from kepling.regions.models import KOTA, LEVEL_KEYS, LINGKUNGAN, Wilayah
 from kepling.regions.queries import level_names
-from kepling.workers.decisions import DECIDING_ROLES, resolve_attribution_conflict, resolve_likely_duplicate
+from kepling.workers.decisions import resolve_attribution_conflict, resolve_likely_duplicate
 from kepling.workers.models import DecisionStatus
 from kepling.workers.queries import conflicts_for, duplicates_for, workers_for
 from kepling.workers.validation import InvalidWorkerDataError, search_key
 
-DASHBOARD_ROLES = frozenset({Role.LURAH, Role.CAMAT, Role.ADMIN_KOTA, Role.PIMPINAN, Role.PETUGAS_BPJS})
 WORKERS_PER_PAGE = 50
 BEHIND_SHOWN = 10
 
@@ -75,7 +81,7 @@ def role_home(request: HttpRequest) -> HttpResponse | None:
     user = _user(request)
     if root_wilayah(user) is None:
         return None
-    if user.role in DASHBOARD_ROLES or user.is_superuser:
+    if may_view_dashboards(user):
         return redirect("dashboards:home")
     if user.role == Role.KEPLING:
         try:
@@ -159,7 +165,7 @@ def dashboard(request: HttpRequest, kode: str | None = None) -> HttpResponse:
     )
     if node.level < LINGKUNGAN:
         context.update(_behind_context(node, as_of))
-    context["reconciliation"] = queue_counts(user) if user.role != Role.KEPLING else {}
+    context["reconciliation"] = queue_counts(user) if may_view_reconciliation(user) else {}
     return render(request, "dashboards/dashboard.html", context)
 
 
@@ -255,7 +261,7 @@ def rankings(request: HttpRequest) -> HttpResponse:
         "page": page,
         "formula": FORMULA_TEXT,
         "snapshots": RankingSnapshot.objects.all()[:24],
-        "can_publish": user.is_admin_kota and root.level == KOTA,
+        "can_publish": may_publish_rankings(user) and root.level == KOTA,
         "publish_form": PublishRankingForm(initial={"as_of": as_of, "title": _default_title(as_of)}),
         "scoped": root.level != KOTA,
     }
@@ -277,7 +283,7 @@ def _default_title(as_of: datetime.date) -> str:
 def publish(request: HttpRequest) -> HttpResponse:
     """Freeze the rankings as of a date (city administrator only)."""
     user = _user(request)
-    if not user.is_admin_kota:
+    if not may_publish_rankings(user):
         raise PermissionDenied
     form = PublishRankingForm(request.POST)
     if not form.is_valid():
@@ -321,7 +327,7 @@ def _count() -> Any:
 
 
 def _ensure_decider(user: User) -> None:
-    if not (user.is_superuser or user.role in DECIDING_ROLES) or root_wilayah(user) is None:
+    if not may_decide(user):
         raise PermissionDenied
 
 
@@ -353,8 +359,8 @@ def _decide(request: HttpRequest, form: Any, decide: Callable[[], Any]) -> HttpR
         decide()
     except InvalidWorkerDataError:
         messages.error(request, _("Give the reason for the decision."))
-    except ValueError:
-        messages.error(request, _("This case has already been decided."))
+    except (AlreadyDecidedError, NoClaimantError) as error:
+        messages.error(request, error.message)
     else:
         messages.success(request, _("The decision has been recorded."))
     return redirect("dashboards:queues")

@@ -26,14 +26,14 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kepling.accounts.models import Role, User
+from kepling.accounts.models import User
+from kepling.accounts.permissions import may_see_all_import_jobs, may_upload
 from kepling.accounts.scoping import root_wilayah
 from kepling.contributions.imports import PAYMENT_COLUMNS, PAYMENT_OPTIONAL, import_payments_file
 from kepling.core import audit
 from kepling.core.tabular import ImportResult, UnusableFileError, normalise_header, read_raw
 from kepling.imports.models import ColumnMapping, ImportJob, ImportKind, JobStatus
 from kepling.workers import imports as worker_imports
-from kepling.workers.references import REGISTERING_ROLES
 
 logger = logging.getLogger(__name__)
 
@@ -47,24 +47,11 @@ COLUMNS = {
     ImportKind.PAYMENTS: (PAYMENT_COLUMNS, PAYMENT_OPTIONAL),
     ImportKind.WORKERS: (worker_imports.REQUIRED_COLUMNS, worker_imports.OPTIONAL_COLUMNS),
 }
-UPLOADERS = {
-    ImportKind.PAYMENTS: frozenset({Role.ADMIN_KOTA, Role.PETUGAS_BPJS}),
-    # The registry decides who may register workers; a Kepling only in their own lingkungan.
-    ImportKind.WORKERS: frozenset(REGISTERING_ROLES),
-}
-CITY_WIDE_VIEWERS = frozenset({Role.ADMIN_KOTA, Role.PETUGAS_BPJS})
 
 
 def contract_columns(kind: str) -> list[str]:
     required, optional = COLUMNS[ImportKind(kind)]
     return [*required, *optional]
-
-
-def may_upload(user: User, kind: str) -> bool:
-    """Whether the user may upload this kind of file."""
-    if not user.is_authenticated or root_wilayah(user) is None:
-        return False
-    return user.is_superuser or user.role in UPLOADERS[ImportKind(kind)]
 
 
 def kinds_for(user: User) -> list[ImportKind]:
@@ -74,7 +61,7 @@ def kinds_for(user: User) -> list[ImportKind]:
 def jobs_for(user: User) -> QuerySet[ImportJob]:
     """The jobs a user may see: their own, and every job for the city-wide import roles."""
     jobs = ImportJob.objects.select_related("uploaded_by", "scope")
-    if user.is_superuser or user.role in CITY_WIDE_VIEWERS:
+    if may_see_all_import_jobs(user):
         return jobs
     return jobs.filter(uploaded_by=user)
 

@@ -9,16 +9,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
-from kepling.accounts.models import Role, User
+from kepling.accounts.models import User
+from kepling.accounts.permissions import may_register
 from kepling.accounts.scoping import root_wilayah
 from kepling.regions.models import LEVEL_KEYS, KeplingTerm, Wilayah
 
 if TYPE_CHECKING:
     from kepling.workers.validation import WorkerInput
-
-# Roles that may register or change workers; BPJS officers and the mayor's office only read.
-# The BPJS officer also registers: the branch collects worker files and uploads them.
-REGISTERING_ROLES = frozenset({Role.KEPLING, Role.LURAH, Role.CAMAT, Role.ADMIN_KOTA, Role.PETUGAS_BPJS})
 
 T = TypeVar("T", str, int)
 
@@ -94,7 +91,7 @@ class References:
 def _registering_root(by: User | None) -> Wilayah | None:
     if by is None:
         return None
-    if not (by.is_superuser or by.role in REGISTERING_ROLES):
+    if not may_register(by):
         return None
     return root_wilayah(by)
 

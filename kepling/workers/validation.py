@@ -21,6 +21,8 @@ from stdnum.exceptions import ValidationError as StdnumValidationError
 from stdnum.id import nik as stdnum_nik
 
 from kepling.accounts.models import Role, User
+from kepling.accounts.permissions import may_credit
+from kepling.core.errors import DomainError
 from kepling.regions.models import LINGKUNGAN, Wilayah
 from kepling.workers.references import References
 
@@ -54,7 +56,7 @@ OCCUPATION_MAX = 100
 Problem = tuple[str, str]
 
 
-class InvalidWorkerDataError(Exception):
+class InvalidWorkerDataError(DomainError):
     """Raised by actions that change a worker when the new data does not pass the checks."""
 
     def __init__(self, errors: list[Problem], warnings: list[Problem] | None = None) -> None:
@@ -474,6 +476,9 @@ def _check_kepling(
             ],
             [],
         )
+    if not may_credit(refs.by, user):
+        message = _("You may credit only a Kepling of your own area, not '%(username)s'.")
+        return None, [("kepling", message % {"username": username})], []
     day = data.tanggal_daftar
     if lingkungan is not None and day is not None and not refs.held_office(user, lingkungan, day):
         return (

@@ -21,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from kepling.accounts.models import Role, User
+from kepling.accounts.permissions import may_check_nik, may_register, may_reveal_nik
 from kepling.accounts.scoping import root_wilayah
 from kepling.contributions.status import STATUS_LABELS, Status, registered_on, standing, with_status
 from kepling.contributions.summaries import percent
@@ -35,7 +36,7 @@ from kepling.workers.actions import RegistrationOutcome, consent_error, register
 from kepling.workers.forms import RegistrationForm, WorkerFilterForm, parse_rupiah
 from kepling.workers.models import Gender, Payer, Program, Sector, Worker
 from kepling.workers.queries import access_worker, find_by_nik, reveal_nik, workers_for
-from kepling.workers.references import REGISTERING_ROLES, References
+from kepling.workers.references import References
 from kepling.workers.validation import check_nik, check_worker
 
 WORKERS_PER_PAGE = 25
@@ -45,18 +46,6 @@ FOLLOW_UP_URL = "/pengingat/"
 def _user(request: HttpRequest) -> User:
     assert isinstance(request.user, User)
     return request.user
-
-
-def may_register(user: User) -> bool:
-    """Kepling, Lurah, Camat and the city administrator register; BPJS and leadership only read."""
-    return (user.is_superuser or user.role in REGISTERING_ROLES) and root_wilayah(user) is not None
-
-
-def may_reveal_nik(user: User, worker: Worker) -> bool:
-    """The full NIK is for the worker's own Kepling and the city administrator; others see it masked."""
-    if user.is_admin_kota:
-        return True
-    return user.role == Role.KEPLING and user.wilayah_id == worker.lingkungan_id
 
 
 # Progress of one lingkungan --------------------------------------------------------------------
@@ -263,7 +252,7 @@ def _birth_date_from(facts_day: int, facts_month: int, year2: int) -> datetime.d
 def check_nik_json(request: HttpRequest) -> JsonResponse:
     """Check a NIK as it is typed: its structure, and whether it is already registered (never whose)."""
     user = _user(request)
-    if not may_register(user):
+    if not may_check_nik(user):
         return JsonResponse({"status": "forbidden", "message": _("Your role may not register workers.")}, status=403)
     nik, facts, errors, warnings = check_nik(request.POST.get("nik", ""))
     if errors or nik is None or facts is None:
