@@ -20,6 +20,7 @@ from kepling.api.common import ERRORS
 from kepling.api.errors import ApiError
 from kepling.api.schemas import ImportJobOut, ImportOut
 from kepling.contributions.imports import import_payments_file
+from kepling.core.filelimits import ACCEPTED_SUFFIXES
 from kepling.core.tabular import ImportResult
 from kepling.imports.jobs import access_job
 from kepling.workers.imports import import_workers_file
@@ -27,7 +28,7 @@ from kepling.workers.imports import import_workers_file
 router = Router(tags=["imports"])
 
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024
-SUFFIXES = {".csv", ".txt", ".xlsx", ".xlsm", ".xls", ".ods"}
+SUFFIXES = ACCEPTED_SUFFIXES
 BASE_KEYS = ("rows", "applied", "already_present", "rejected", "errors", "warnings")
 
 

@@ -31,6 +31,7 @@ from kepling.accounts.permissions import may_see_all_import_jobs, may_upload
 from kepling.accounts.scoping import root_wilayah
 from kepling.contributions.imports import PAYMENT_COLUMNS, PAYMENT_OPTIONAL, import_payments_file
 from kepling.core import audit
+from kepling.core.filelimits import ACCEPTED_SUFFIXES
 from kepling.core.tabular import ImportResult, UnusableFileError, normalise_header, read_raw
 from kepling.imports.models import ColumnMapping, ImportJob, ImportKind, JobStatus
 from kepling.workers import imports as worker_imports
@@ -99,7 +100,7 @@ def _sha256(path: Path) -> str:
 
 def _suffix(name: str) -> str:
     suffix = Path(name).suffix.lower()
-    return suffix if suffix in {".csv", ".txt", ".xlsx", ".xlsm", ".xls", ".ods"} else ".csv"
+    return suffix if suffix in ACCEPTED_SUFFIXES else ".csv"
 
 
 @transaction.atomic
@@ -163,16 +164,16 @@ class Preview:
 
 def preview(job: ImportJob) -> Preview:
     """The header, the first rows and which contract columns are found, mapped or missing."""
+    first: list[tuple[int, list[str]]] = []
     try:
         header, rows = read_raw(job.path)
+        for number, cells in rows:
+            if any(cells):
+                first.append((number, cells))
+            if len(first) >= PREVIEW_ROWS:
+                break
     except UnusableFileError as exc:
         return Preview([], [], [], [], [], error=str(exc))
-    first: list[tuple[int, list[str]]] = []
-    for number, cells in rows:
-        if any(cells):
-            first.append((number, cells))
-        if len(first) >= PREVIEW_ROWS:
-            break
     contract = {normalise_header(c): c for c in contract_columns(job.kind)}
     mapped = {h: c for h, c in job.column_mapping.items() if c}
     known, unknown = [], []
