@@ -20,6 +20,7 @@ from python_calamine import CalamineWorkbook
 
 from kepling.core import filelimits
 from kepling.core.errors import DomainError
+from kepling.core.identifiers import ascii_digits
 
 XLSX_SUFFIXES = filelimits.ZIP_SUFFIXES
 
@@ -91,7 +92,8 @@ def cell_text(value: object) -> str:
         return value.date().isoformat() if value.time() == datetime.time() else value.isoformat()
     if isinstance(value, datetime.date):
         return value.isoformat()
-    return str(value).strip()
+    # Digits of any script become ASCII here, so every import validates and hashes the same NIK alike.
+    return ascii_digits(str(value)).strip()
 
 
 @dataclass
