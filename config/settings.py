@@ -172,6 +172,11 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+# Security --------------------------------------------------------------------------------------
+# "Is this NIK registered?" answers for the whole city, so it is limited per user (a Kepling
+# registers a few workers a day; the form checks each NIK once when it is complete).
+NIK_CHECKS_PER_HOUR = int(os.environ.get("NIK_CHECKS_PER_HOUR", "60"))
+
 # Program rules kept as settings because the regulation behind them is unconfirmed.
 WORKER_MIN_AGE = int(os.environ.get("WORKER_MIN_AGE", "15"))
 WORKER_MAX_AGE = int(os.environ.get("WORKER_MAX_AGE", "65"))

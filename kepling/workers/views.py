@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime
+import time
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
@@ -27,7 +29,7 @@ from kepling.contributions.status import STATUS_LABELS, Status, registered_on, s
 from kepling.contributions.summaries import percent
 from kepling.contributions.tariffs import amount_due
 from kepling.core import audit
-from kepling.core.crypto import lookup_hash
+from kepling.core.crypto import lookup_hash, mask_nik
 from kepling.core.formatting import format_date, format_month, format_number, format_rupiah
 from kepling.core.periods import add_months, due_date, last_due_month_before, month_index, month_start
 from kepling.dashboards.queries import default_as_of, lingkungan_summary_row
@@ -237,6 +239,19 @@ def nik_is_registered(nik: str) -> bool:
     return Worker.objects.filter(nik_hash=lookup_hash(nik)).exists()
 
 
+def nik_check_allowed(user: User) -> bool:
+    """Count this check against the user's hourly allowance; False once it is spent."""
+    key = f"nik-checks:{user.pk}:{int(time.time() // 3600)}"
+    cache.add(key, 0, timeout=3600)
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        # The entry expired between add and incr: this is the first check of the hour.
+        cache.set(key, 1, timeout=3600)
+        count = 1
+    return count <= int(settings.NIK_CHECKS_PER_HOUR)
+
+
 def _birth_date_from(facts_day: int, facts_month: int, year2: int) -> datetime.date | None:
     this_year = timezone.localdate().year
     year = 2000 + year2 if 2000 + year2 <= this_year - int(settings.WORKER_MIN_AGE) else 1900 + year2
@@ -254,10 +269,18 @@ def check_nik_json(request: HttpRequest) -> JsonResponse:
     user = _user(request)
     if not may_check_nik(user):
         return JsonResponse({"status": "forbidden", "message": _("Your role may not register workers.")}, status=403)
+    if not nik_check_allowed(user):
+        message = _("Too many NIK checks in the last hour; try again later or register the worker directly.")
+        return JsonResponse({"status": "rate_limited", "message": message}, status=429)
     nik, facts, errors, warnings = check_nik(request.POST.get("nik", ""))
     if errors or nik is None or facts is None:
         return JsonResponse({"status": "invalid", "message": errors[0][1] if errors else ""})
     mine = find_by_nik(user, nik)
+    elsewhere = mine is None and nik_is_registered(nik)
+    outcome = "registered_here" if mine is not None else "registered_elsewhere" if elsewhere else "new"
+    audit.record(
+        actor=user, action="nik_checked", object_type="nik", new={"nik_masked": mask_nik(nik), "result": outcome}
+    )
     if mine is not None:
         return JsonResponse(
             {
@@ -266,7 +289,7 @@ def check_nik_json(request: HttpRequest) -> JsonResponse:
                 "url": reverse("workers:detail", kwargs={"worker_id": mine.pk}),
             }
         )
-    if nik_is_registered(nik):
+    if elsewhere:
         message = _(
             "This NIK is already registered by another Kepling. If you register it, the Lurah "
             "decides who gets the credit."

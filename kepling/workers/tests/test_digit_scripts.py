@@ -72,3 +72,26 @@ def test_a_file_and_the_web_form_see_the_same_nik(tmp_path: Path, city: City, ke
     answer = web.post("/pekerja/cek-nik/", {"nik": ARABIC_INDIC}).json()
     assert answer["status"] == "registered_here"
     assert Worker.objects.count() == 1
+
+
+def test_nik_checks_are_audited_and_limited_per_user(
+    city: City, kepling_user: User, other_kepling: User, settings: object
+) -> None:
+    from django.core.cache import cache
+
+    from kepling.core.models import AuditLog
+
+    cache.clear()
+    settings.NIK_CHECKS_PER_HOUR = 5  # type: ignore[attr-defined]
+    web = Client()
+    web.force_login(kepling_user)
+    answers = [web.post("/pekerja/cek-nik/", {"nik": f"12710115059000{n:02d}"}) for n in range(7)]
+    assert [a.status_code for a in answers] == [200] * 5 + [429] * 2
+    assert answers[-1].json()["status"] == "rate_limited"
+    checked = AuditLog.objects.filter(action="nik_checked", actor=kepling_user)
+    assert checked.count() == 5
+    assert all("*" in row.new_values["nik_masked"] for row in checked)
+    neighbour = Client()
+    neighbour.force_login(other_kepling)
+    assert neighbour.post("/pekerja/cek-nik/", {"nik": NIK}).status_code == 200
+    cache.clear()
