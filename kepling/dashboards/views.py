@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from kepling.accounts.models import Role, User
 from kepling.accounts.permissions import (
+    in_area,
     may_decide,
     may_publish_rankings,
     may_view_dashboards,
@@ -47,7 +49,7 @@ from kepling.reconciliation.queries import queue_counts
 from kepling.regions.models import KOTA, LEVEL_KEYS, LINGKUNGAN, Wilayah
 from kepling.regions.queries import level_names
 from kepling.workers.decisions import resolve_attribution_conflict, resolve_likely_duplicate
-from kepling.workers.models import DecisionStatus
+from kepling.workers.models import AttributionConflict, DecisionStatus, LikelyDuplicate, Worker
 from kepling.workers.queries import conflicts_for, duplicates_for, workers_for
 from kepling.workers.validation import InvalidWorkerDataError, search_key
 
@@ -343,12 +345,64 @@ def queues(request: HttpRequest) -> HttpResponse:
         .select_related("worker__lingkungan", "other__lingkungan")
     )
     context = {
-        "conflicts": [(c, ConflictDecisionForm(prefix=f"c{c.pk}")) for c in conflicts[:100]],
-        "duplicates": [(d, DuplicateDecisionForm(prefix=f"d{d.pk}")) for d in duplicates[:100]],
+        "conflicts": [(conflict_case(user, c), ConflictDecisionForm(prefix=f"c{c.pk}")) for c in conflicts[:100]],
+        "duplicates": [(duplicate_case(user, d), DuplicateDecisionForm(prefix=f"d{d.pk}")) for d in duplicates[:100]],
         "conflict_count": conflicts.count(),
         "duplicate_count": duplicates.count(),
     }
     return render(request, "dashboards/queues.html", context)
+
+
+@dataclass(frozen=True)
+class Side:
+    """One party of a review case, shown only as far as the reviewer's area reaches."""
+
+    visible: bool
+    worker_id: int | None = None
+    nama: str = ""
+    nik_masked: str = ""
+    lingkungan: Wilayah | None = None
+    kepling: str = ""
+
+
+def _worker_side(user: User, worker: Worker) -> Side:
+    if not in_area(user, worker.lingkungan):
+        return Side(visible=False)
+    kepling = str(worker.credited_kepling) if worker.credited_kepling else ""
+    return Side(True, worker.pk, worker.nama, worker.nik_masked, worker.lingkungan, kepling)
+
+
+@dataclass(frozen=True)
+class Case:
+    pk: int
+    first: Side
+    second: Side
+    claimed_on: datetime.date | None
+    decidable: bool
+
+
+def conflict_case(user: User, conflict: AttributionConflict) -> Case:
+    """The registered side and the claim; a side outside the reviewer's area shows nothing of the person."""
+    claim_node = conflict.claimant_lingkungan
+    claim = (
+        Side(
+            True,
+            None,
+            str(conflict.submitted.get("nama", "")),
+            conflict.worker.nik_masked,
+            claim_node,
+            str(conflict.claimant) if conflict.claimant else "",
+        )
+        if in_area(user, claim_node)
+        else Side(visible=False)
+    )
+    decidable = may_decide(user, [conflict.worker.lingkungan, claim_node])
+    return Case(conflict.pk, _worker_side(user, conflict.worker), claim, conflict.claimed_on, decidable)
+
+
+def duplicate_case(user: User, item: LikelyDuplicate) -> Case:
+    decidable = may_decide(user, [item.worker.lingkungan, item.other.lingkungan])
+    return Case(item.pk, _worker_side(user, item.worker), _worker_side(user, item.other), None, decidable)
 
 
 def _decide(request: HttpRequest, form: Any, decide: Callable[[], Any]) -> HttpResponse:
