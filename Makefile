@@ -21,7 +21,12 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch node_modules/.installed
 
-install: .venv/.installed node_modules/.installed
+install: .venv/.installed node_modules/.installed var/development
+
+# Marks this checkout as a development one: DEBUG and the development keys (config/settings.py).
+var/development:
+	@mkdir -p var
+	@echo "This checkout is used for development: DEBUG on, development keys accepted." > $@
 
 # The task worker applies large uploads in the background; it stops with the server.
 run: install

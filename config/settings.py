@@ -1,6 +1,7 @@
 """Kepling settings: one module, every deployment value read from the environment."""
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -22,7 +23,11 @@ DEVELOPMENT_SECRET = "kepling-development-secret-not-for-production"
 DEVELOPMENT_NIK_KEY = "a2VwbGluZy1kZXZlbG9wbWVudC1uaWsta2V5LTAwMDA="  # 32 bytes, base64
 DEVELOPMENT_NIK_LOOKUP_KEY = "kepling-development-nik-lookup-key"
 
-DEBUG = env_bool("DEBUG", default=True)
+# Security: DEBUG is on only when asked for (`make run` and the test suite set it); the development
+# keys are accepted only then. A checkout used for development says so once, in var/development
+# (written by `make install`), so its management commands keep working without DEBUG=1.
+TESTING = "pytest" in sys.modules
+DEBUG = env_bool("DEBUG", default=TESTING or (VAR_DIR / "development").exists())
 SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET)
 NIK_ENCRYPTION_KEY = os.environ.get("NIK_ENCRYPTION_KEY", DEVELOPMENT_NIK_KEY)
 NIK_LOOKUP_KEY = os.environ.get("NIK_LOOKUP_KEY", DEVELOPMENT_NIK_LOOKUP_KEY)
@@ -69,6 +74,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "kepling.core.middleware.RejectNulCharactersMiddleware",
+    "kepling.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -160,6 +166,10 @@ REMINDER_QUEUE_CONNECTIONS = int(os.environ.get("REMINDER_QUEUE_CONNECTIONS", st
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 SESSION_COOKIE_HTTPONLY = True
+# Security: office computers are shared; a session ends when the browser closes and after
+# 8 hours of work at the latest (a Kepling's phone stays signed in for the day, not for weeks).
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", default=True)
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
