@@ -186,6 +186,10 @@ if not DEBUG:
 # "Is this NIK registered?" answers for the whole city, so it is limited per user (a Kepling
 # registers a few workers a day; the form checks each NIK once when it is complete).
 NIK_CHECKS_PER_HOUR = int(os.environ.get("NIK_CHECKS_PER_HOUR", "60"))
+# Uploaded files hold full NIKs: deleted once applied cleanly, else after this many days
+# (`kepling purge_files`, nightly); credential sheets hold one-time passwords.
+IMPORT_FILE_RETENTION_DAYS = int(os.environ.get("IMPORT_FILE_RETENTION_DAYS", "7"))
+CREDENTIALS_RETENTION_DAYS = int(os.environ.get("CREDENTIALS_RETENTION_DAYS", "2"))
 
 # Program rules kept as settings because the regulation behind them is unconfirmed.
 WORKER_MIN_AGE = int(os.environ.get("WORKER_MIN_AGE", "15"))

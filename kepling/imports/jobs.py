@@ -34,6 +34,7 @@ from kepling.core import audit
 from kepling.core.filelimits import ACCEPTED_SUFFIXES
 from kepling.core.tabular import ImportResult, UnusableFileError, normalise_header, read_raw
 from kepling.imports.models import ColumnMapping, ImportJob, ImportKind, JobStatus
+from kepling.imports.retention import forget_if_clean, make_private
 from kepling.workers import imports as worker_imports
 
 logger = logging.getLogger(__name__)
@@ -126,6 +127,7 @@ def create_job(*, by: User | None, kind: str, upload: UploadedFile | Path, name:
                 out.write(piece)
         else:
             out.write(upload.read_bytes())
+    make_private(target)
     job.file = relative
     job.sha256 = _sha256(target)
     job.column_mapping = remembered_mapping(job)
@@ -165,6 +167,13 @@ class Preview:
 def preview(job: ImportJob) -> Preview:
     """The header, the first rows and which contract columns are found, mapped or missing."""
     first: list[tuple[int, list[str]]] = []
+    if job.file and not job.path.exists():
+        days = int(settings.IMPORT_FILE_RETENTION_DAYS)
+        message = _(
+            "The uploaded file is no longer stored: a file is deleted once it is applied without errors, "
+            "and otherwise after %(days)d days. Its result stays below."
+        ) % {"days": days}
+        return Preview([], [], [], [], [], error=message)
     try:
         header, rows = read_raw(job.path)
         for number, cells in rows:
@@ -237,6 +246,7 @@ def effective_path(job: ImportJob) -> Path:
     with partial.open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
         _write_numbered(writer, titles, rows)
+    make_private(partial)
     partial.replace(mapped)
     return mapped
 
@@ -327,7 +337,9 @@ def apply_job(job_id: int) -> ImportJob:
         raise
     finally:
         progress_path(job_id).unlink(missing_ok=True)
-    return ImportJob.objects.get(pk=job_id)
+    job = ImportJob.objects.get(pk=job_id)
+    forget_if_clean(job)
+    return job
 
 
 def _apply_locked(job: ImportJob) -> None:
