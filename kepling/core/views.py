@@ -14,7 +14,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from kepling.accounts.permissions import may_view_audit
-from kepling.core.models import AuditLog
+from kepling.core.models import AuditLog, AuditSubject
 
 AUDIT_PAGE_SIZE = 50
 
@@ -26,6 +26,10 @@ class AuditFilterForm(forms.Form):
     action = forms.CharField(label=_("Action"), required=False, max_length=64)
     object_type = forms.CharField(label=_("Object type"), required=False, max_length=64)
     object_id = forms.CharField(label=_("Object id"), required=False, max_length=64)
+    worker = forms.IntegerField(
+        label=_("Worker (id)"), required=False, min_value=1, max_value=2**62,
+        help_text=_("Every entry about this person: changes, views, lists and exports that showed them."),
+    )
     date_from = forms.DateField(
         label=_("From date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -51,6 +55,8 @@ class AuditFilterForm(forms.Form):
             rows = rows.filter(object_type=data["object_type"].strip())
         if data.get("object_id"):
             rows = rows.filter(object_id=data["object_id"].strip())
+        if data.get("worker"):
+            rows = rows.filter(pk__in=AuditSubject.objects.filter(worker_id=data["worker"]).values("entry_id"))
         if data.get("date_from"):
             rows = rows.filter(at__date__gte=data["date_from"])
         if data.get("date_to"):

@@ -207,6 +207,7 @@ def _workers_context(request: HttpRequest, user: User, node: Wilayah, as_of: dat
         object_type="wilayah",
         object_id=node.kode,
         new={"as_of": as_of, "q": search, "status": status, "page": page.number, "workers": [w.pk for w in page]},
+        workers=[w.pk for w in page],
     )
     kepling = kepling_in_office_map([node.pk], as_of).get(node.pk)
     statuses = [(s.value, STATUS_LABELS[s]) for s in Status]
@@ -344,6 +345,8 @@ def queues(request: HttpRequest) -> HttpResponse:
         .filter(status=DecisionStatus.OPEN)
         .select_related("worker__lingkungan", "other__lingkungan")
     )
+    shown = [c.worker_id for c in conflicts[:100]] + [i for d in duplicates[:100] for i in (d.worker_id, d.other_id)]
+    audit.record_view(actor=user, page=request.path, workers=[i for i in shown if i])
     context = {
         "conflicts": [(conflict_case(user, c), ConflictDecisionForm(prefix=f"c{c.pk}")) for c in conflicts[:100]],
         "duplicates": [(duplicate_case(user, d), DuplicateDecisionForm(prefix=f"d{d.pk}")) for d in duplicates[:100]],

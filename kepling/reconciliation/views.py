@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from kepling.accounts.models import User
+from kepling.core import audit
 from kepling.reconciliation import actions
 from kepling.reconciliation.models import ItemKind, ItemStatus
 from kepling.reconciliation.queries import access_item, items_for, may_resolve, may_view, queue_counts
@@ -54,6 +55,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         items = items.filter(kind=kind)
     page = Paginator(items.order_by("kind", "-opened_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
     counts = queue_counts(user)
+    audit.record_view(actor=user, page=request.path, workers=[i.worker_id for i in page if i.worker_id])
     return render(
         request,
         "reconciliation/queue.html",
@@ -72,6 +74,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
     user = _user(request)
     item = access_item(user, item_id)
+    audit.record_view(actor=user, page=request.path, workers=[item.worker_id] if item.worker_id else [])
     return render(
         request,
         "reconciliation/item.html",

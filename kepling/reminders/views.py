@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from kepling.accounts.models import Role, User
 from kepling.accounts.permissions import may_follow_up, may_view_escalations
 from kepling.accounts.scoping import access_wilayah, root_wilayah
+from kepling.core import audit
 from kepling.dashboards.queries import default_as_of
 from kepling.reminders import actions, queries
 from kepling.reminders.messages import whatsapp_link
@@ -64,6 +65,7 @@ def follow_up(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     as_of = _as_of(request)
     rows = queries.follow_up_rows(user, as_of)
+    audit.record_view(actor=user, page=request.path, workers=[row.worker.pk for row in rows])
     context = {"rows": rows, "as_of": as_of, "form": OutcomeForm(), "outcomes": Outcome.choices}
     return render(request, "reminders/follow_up.html", context)
 
@@ -124,6 +126,7 @@ def escalations(request: HttpRequest) -> HttpResponse:
     as_of = _as_of(request)
     rows = queries.escalations(user, as_of, after)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    audit.record_view(actor=user, page=request.path, workers=[row.worker.pk for row in page])
     context = {
         "page": page,
         "as_of": as_of,

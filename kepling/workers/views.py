@@ -346,6 +346,7 @@ def worker_list(request: HttpRequest) -> HttpResponse:
     as_of = default_as_of()
     form = WorkerFilterForm(request.GET or None)
     page = Paginator(filtered_workers(user, form, as_of), WORKERS_PER_PAGE).get_page(request.GET.get("hal"))
+    audit.record_view(actor=user, page=request.path, workers=[w.pk for w in page])
     context = {
         "form": form,
         "page": page,
