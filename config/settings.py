@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "kepling.core.middleware.RejectNulCharactersMiddleware",
     "kepling.core.middleware.SecurityHeadersMiddleware",
+    "kepling.core.middleware.InvalidParameterMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.core.exceptions import SuspiciousOperation
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from kepling.core.errors import InvalidParameterError
 
 
 class NulCharacterInRequestError(SuspiciousOperation):
@@ -59,3 +62,22 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Content-Security-Policy", self.DOCS_POLICY if docs else self.POLICY)
         response.headers.setdefault("Permissions-Policy", self.PERMISSIONS)
         return response
+
+
+class InvalidParameterMiddleware:
+    """A query parameter a page cannot use answers 400 with the reason, never a silent default or a 500."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, InvalidParameterError):
+            return None
+        if request.path.startswith("/api/"):
+            detail = {"field": exception.parameter, "message": exception.message}
+            body = {"error": {"code": "validation_error", "message": exception.message, "details": [detail]}}
+            return JsonResponse(body, status=422)
+        return render(request, "400.html", {"message": exception.message}, status=400)

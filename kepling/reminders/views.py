@@ -20,6 +20,7 @@ from kepling.accounts.models import Role, User
 from kepling.accounts.permissions import may_follow_up, may_view_escalations
 from kepling.accounts.scoping import access_wilayah, root_wilayah
 from kepling.core import audit
+from kepling.core.params import date_param
 from kepling.dashboards.queries import default_as_of
 from kepling.reminders import actions, queries
 from kepling.reminders.messages import whatsapp_link
@@ -45,11 +46,7 @@ def _role(user: User) -> str:
 
 
 def _as_of(request: HttpRequest) -> datetime.date:
-    text = request.GET.get("tanggal", "")
-    try:
-        return datetime.date.fromisoformat(text) if text else default_as_of()
-    except ValueError:
-        return default_as_of()
+    return date_param(request, "tanggal", default_as_of)
 
 
 @login_required

@@ -329,6 +329,9 @@ def _check_text(column: str, value: str, max_length: int) -> list[Problem]:
                 _("%(column)s is too long: at most %(max)d characters.") % {"column": column, "max": max_length},
             )
         ]
+    if not any(ch.isalpha() for ch in value) or any(unicodedata.category(ch) in {"Cc", "Cf"} for ch in value):
+        # A name or occupation is words: digits alone, control or direction-override characters are not.
+        return [(column, _("%(column)s must be written in letters.") % {"column": column})]
     return []
 
 
