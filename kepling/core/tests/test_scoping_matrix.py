@@ -69,7 +69,11 @@ def world(city: City, people: dict[str, User]) -> dict[str, dict[str, Any]]:
         "out": (w_out, w_out2, city.lingkungan[7]),
     }.items():
         conflict = AttributionConflict.objects.create(
-            worker=worker, claimant=None, claimant_lingkungan=other.lingkungan, kelurahan=worker.kelurahan, claimed_on=day
+            worker=worker,
+            claimant=None,
+            claimant_lingkungan=other.lingkungan,
+            kelurahan=worker.kelurahan,
+            claimed_on=day,
         )
         duplicate = LikelyDuplicate.objects.create(worker=worker, other=other, kelurahan=worker.kelurahan)
         item = ReconciliationItem.objects.create(
@@ -84,8 +88,12 @@ def world(city: City, people: dict[str, User]) -> dict[str, dict[str, Any]]:
 def owned(people: dict[str, User], who: str) -> dict[str, dict[str, Any]]:
     """Objects that belong to a user rather than an area: import jobs and API tokens."""
     stranger = make_user(f"stranger-{who}", Role.KEPLING, None)
-    mine_job = ImportJob.objects.create(kind="workers", file="", original_name="m.csv", sha256="a", uploaded_by=people[who])
-    their_job = ImportJob.objects.create(kind="workers", file="", original_name="t.csv", sha256="b", uploaded_by=stranger)
+    mine_job = ImportJob.objects.create(
+        kind="workers", file="", original_name="m.csv", sha256="a", uploaded_by=people[who]
+    )
+    their_job = ImportJob.objects.create(
+        kind="workers", file="", original_name="t.csv", sha256="b", uploaded_by=stranger
+    )
     mine_token, _key = create_api_token(by=people[who], user=people[who], name="mine")
     their_token, _key2 = create_api_token(by=stranger, user=stranger, name="theirs")
     return {"in": {"job_id": mine_job.pk, "token_id": mine_token.pk},
