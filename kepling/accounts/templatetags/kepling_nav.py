@@ -56,6 +56,7 @@ LINKS = (
     NavLink(_("Imports"), "imports:list", _any_upload),
     NavLink(_("Reconciliation"), "reconciliation:queue", permissions.may_view_reconciliation),
     NavLink(_("Audit log"), "audit_log", permissions.may_view_audit),
+    NavLink(_("Data-subject requests"), "workers:subject", permissions.may_handle_data_subject_requests),
     NavLink(_("Administration"), "admin:index", permissions.may_manage_accounts, staff_only=True),
 )
 
