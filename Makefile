@@ -22,11 +22,16 @@ var/tools/bin/uv: | python-check
 	$(UV) sync --frozen
 	@touch .venv/.installed
 
-install: .venv/.installed
+install: .venv/.installed var/development
 
 # Production: the app and its server, without the test and lint tools (docs/operations.md).
 install-production: | $(UV)
 	$(UV) sync --frozen --no-dev
+
+# Marks this checkout as a development one: DEBUG and the development keys (config/settings.py).
+var/development:
+	@mkdir -p var
+	@echo "This checkout is used for development: DEBUG on, development keys accepted." > $@
 
 # The task worker applies large uploads in the background; it stops with the server.
 run: install

@@ -1,6 +1,7 @@
 """Kepling settings: one module, every deployment value read from the environment."""
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -22,7 +23,11 @@ DEVELOPMENT_SECRET = "kepling-development-secret-not-for-production"
 DEVELOPMENT_NIK_KEY = "a2VwbGluZy1kZXZlbG9wbWVudC1uaWsta2V5LTAwMDA="  # 32 bytes, base64
 DEVELOPMENT_NIK_LOOKUP_KEY = "kepling-development-nik-lookup-key"
 
-DEBUG = env_bool("DEBUG", default=True)
+# Security: DEBUG is on only when asked for (`make run` and the test suite set it); the development
+# keys are accepted only then. A checkout used for development says so once, in var/development
+# (written by `make install`), so its management commands keep working without DEBUG=1.
+TESTING = "pytest" in sys.modules
+DEBUG = env_bool("DEBUG", default=TESTING or (VAR_DIR / "development").exists())
 SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET)
 NIK_ENCRYPTION_KEY = os.environ.get("NIK_ENCRYPTION_KEY", DEVELOPMENT_NIK_KEY)
 NIK_LOOKUP_KEY = os.environ.get("NIK_LOOKUP_KEY", DEVELOPMENT_NIK_LOOKUP_KEY)
@@ -72,6 +77,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "kepling.core.middleware.RejectNulCharactersMiddleware",
+    "kepling.core.middleware.SecurityHeadersMiddleware",
+    "kepling.core.middleware.InvalidParameterMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -247,6 +254,10 @@ if "KEPLING_API_RATE" in os.environ:
 HEALTHZ_MAX_QUEUE_LAG_SECONDS = int(os.environ.get("HEALTHZ_MAX_QUEUE_LAG_SECONDS", "900"))
 
 SESSION_COOKIE_HTTPONLY = True
+# Security: office computers are shared; a session ends when the browser closes and after
+# 8 hours of work at the latest (a Kepling's phone stays signed in for the day, not for weeks).
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", default=True)
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -261,6 +272,15 @@ if not DEBUG:
     # Behind the reverse proxy (docs/operations.md), which terminates TLS and says so in this header.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# Security --------------------------------------------------------------------------------------
+# "Is this NIK registered?" answers for the whole city, so it is limited per user (a Kepling
+# registers a few workers a day; the form checks each NIK once when it is complete).
+NIK_CHECKS_PER_HOUR = int(os.environ.get("NIK_CHECKS_PER_HOUR", "60"))
+# Uploaded files hold full NIKs: deleted once applied cleanly, else after this many days
+# (`kepling purge_files`, nightly); credential sheets hold one-time passwords.
+IMPORT_FILE_RETENTION_DAYS = int(os.environ.get("IMPORT_FILE_RETENTION_DAYS", "7"))
+CREDENTIALS_RETENTION_DAYS = int(os.environ.get("CREDENTIALS_RETENTION_DAYS", "2"))
 
 # Program rules kept as settings because the regulation behind them is unconfirmed.
 WORKER_MIN_AGE = int(os.environ.get("WORKER_MIN_AGE", "15"))

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from kepling.accounts.actions import create_kepling_account, issue_one_time_password
 from kepling.accounts.models import Role, User
-from kepling.accounts.rights import may_hand_over_lingkungan, may_reset_kepling_passwords, may_reset_password_of
+from kepling.accounts.permissions import may_hand_over_lingkungan, may_reset_kepling_passwords, may_reset_password_of
 from kepling.accounts.scoping import access_wilayah, wilayah_for
 from kepling.regions.actions import start_kepling_term
 from kepling.regions.models import LINGKUNGAN

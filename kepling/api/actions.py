@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kepling.accounts.models import User
+from kepling.accounts.permissions import may_manage_accounts
 from kepling.api.models import ApiToken
 from kepling.core import audit
 
@@ -26,7 +27,7 @@ def hash_key(key: str) -> str:
 
 def may_manage_tokens_of(by: User, owner: User) -> bool:
     """Users manage their own tokens; the city administrator manages everyone's."""
-    return by.pk == owner.pk or by.is_admin_kota
+    return by.pk == owner.pk or may_manage_accounts(by)
 
 
 @transaction.atomic

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
 from ninja.throttling import SimpleRateThrottle
 
 from kepling.accounts.models import User
+from kepling.api.errors import ApiError
 from kepling.api.models import ApiToken
 from kepling.api.queries import authenticate_key
 
@@ -21,6 +23,9 @@ class BearerToken(HttpBearer):
         found = authenticate_key(token)
         if found is None:
             return None
+        if found.user.must_change_password:
+            # A token must not outlive the rule that a one-time password is replaced before any use.
+            raise ApiError(403, "password_change_required", _("Change your one-time password before using the API."))
         request.user = found.user
         return found
 

@@ -37,6 +37,9 @@ def resolve_as_of(value: datetime.date | None) -> datetime.date:
 
 def audit_view(user: User, object_type: str, object_id: object = "", **details: Any) -> None:
     """Record that the user read personal data through the API ("who saw what, when")."""
-    audit.record(actor=user, action="api_view", object_type=object_type, object_id=object_id, new=details or None)
+    ids = details.get("ids", []) if object_type == "worker" else []
+    audit.record(
+        actor=user, action="api_view", object_type=object_type, object_id=object_id, new=details or None, workers=ids
+    )
 
 

@@ -13,12 +13,14 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Router
 from ninja.files import UploadedFile
 
-from kepling.accounts.models import Role, User
+from kepling.accounts.models import User
+from kepling.accounts.permissions import may_upload
 from kepling.api.auth import caller
 from kepling.api.common import ERRORS
 from kepling.api.errors import ApiError
 from kepling.api.schemas import ImportJobOut, ImportOut
 from kepling.contributions.imports import import_payments_file
+from kepling.core.filelimits import ACCEPTED_SUFFIXES
 from kepling.core.tabular import ImportResult
 from kepling.imports.jobs import access_job
 from kepling.workers.imports import import_workers_file
@@ -26,15 +28,12 @@ from kepling.workers.imports import import_workers_file
 router = Router(tags=["imports"])
 
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024
-SUFFIXES = {".csv", ".txt", ".xlsx", ".xlsm", ".xls", ".ods"}
-PAYMENT_ROLES = frozenset({Role.ADMIN_KOTA, Role.PETUGAS_BPJS})
-# A Kepling may import workers too; the registry checks keep their rows to their own lingkungan.
-WORKER_ROLES = frozenset({Role.ADMIN_KOTA, Role.PETUGAS_BPJS, Role.KEPLING})
+SUFFIXES = ACCEPTED_SUFFIXES
 BASE_KEYS = ("rows", "applied", "already_present", "rejected", "errors", "warnings")
 
 
-def ensure_role(user: User, roles: frozenset[Role]) -> None:
-    if not (user.is_superuser or user.role in roles):
+def ensure_may_upload(user: User, kind: str) -> None:
+    if not may_upload(user, kind):
         raise PermissionDenied(_("Your role may not import this kind of file."))
 
 
@@ -61,15 +60,15 @@ IMPORT_RESPONSES: dict[int, Any] = {200: ImportOut, **ERRORS}
 def import_payments(request: HttpRequest, file: File[UploadedFile], dry_run: Form[bool] = False) -> ImportOut:
     """Admin kota and Petugas BPJS. Unknown NIKs are kept for reconciliation; a file applied twice changes nothing."""
     user = caller(request)
-    ensure_role(user, PAYMENT_ROLES)
+    ensure_may_upload(user, "payments")
     return apply_upload(file, lambda path: import_payments_file(path, by=user, dry_run=dry_run))
 
 
 @router.post("/workers", response=IMPORT_RESPONSES, summary="Register workers from a file")
 def import_workers(request: HttpRequest, file: File[UploadedFile], dry_run: Form[bool] = False) -> ImportOut:
-    """Admin kota, Petugas BPJS, and a Kepling for their own lingkungan (other rows are rejected)."""
+    """Kepling, Lurah, Camat and Admin kota; rows outside your area are rejected."""
     user = caller(request)
-    ensure_role(user, WORKER_ROLES)
+    ensure_may_upload(user, "workers")
     return apply_upload(file, lambda path: import_workers_file(path, by=user, dry_run=dry_run))
 
 

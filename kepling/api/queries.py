@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from kepling.accounts.models import User
+from kepling.accounts.permissions import may_manage_accounts
 from kepling.api.actions import KEY_PREFIX, hash_key
 from kepling.api.models import ApiToken
 
@@ -17,7 +18,7 @@ def tokens_for(user: User) -> list[ApiToken]:
 def access_token(user: User, token_id: int) -> ApiToken | None:
     """A token the user may manage (own, or any for the city administrator); None otherwise."""
     qs = ApiToken.objects.select_related("user").filter(pk=token_id)
-    if not user.is_admin_kota:
+    if not may_manage_accounts(user):
         qs = qs.filter(user=user)
     return qs.first()
 

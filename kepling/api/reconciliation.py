@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router
 from ninja.responses import Status
 
+from kepling.accounts.permissions import may_view_unmatched_payments
 from kepling.accounts.scoping import scope_q
 from kepling.api.auth import caller
 from kepling.api.common import ERRORS, audit_view, page
@@ -32,7 +33,7 @@ router = Router(tags=["reconciliation"])
 def unmatched_payments(request: HttpRequest, paging: Query[PageParams]) -> UnmatchedPaymentPage:
     """City-wide roles only (Admin kota, Petugas BPJS, Pimpinan): these rows have no area yet."""
     user = caller(request)
-    if not (user.is_city_wide or user.is_superuser):
+    if not may_view_unmatched_payments(user):
         raise PermissionDenied(_("Only city-wide roles see payments that match no worker."))
     limit, offset = paging.limit, paging.offset
     rows = Payment.objects.filter(worker__isnull=True).order_by("tanggal_bayar", "id")

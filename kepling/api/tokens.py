@@ -9,6 +9,7 @@ from ninja import Query, Router
 from ninja.responses import Status
 
 from kepling.accounts.models import User
+from kepling.accounts.permissions import may_manage_accounts
 from kepling.api.actions import create_api_token, revoke_api_token
 from kepling.api.auth import caller
 from kepling.api.common import ERRORS
@@ -37,7 +38,7 @@ def list_tokens(request: HttpRequest, username: Query[str | None] = None) -> lis
     """Your own tokens; the city administrator sees everyone's (filter by username)."""
     user = caller(request)
     tokens = ApiToken.objects.select_related("user")
-    if not user.is_admin_kota:
+    if not may_manage_accounts(user):
         tokens = tokens.filter(user=user)
     if username:
         tokens = tokens.filter(user__username=username)
@@ -50,7 +51,7 @@ def create_token(request: HttpRequest, payload: TokenIn) -> Status[NewTokenOut]:
     user = caller(request)
     owner = user
     if payload.username and payload.username != user.username:
-        if not user.is_admin_kota:
+        if not may_manage_accounts(user):
             raise PermissionDenied(_("You may only create API tokens for yourself."))
         found = User.objects.filter(username=payload.username, is_active=True).first()
         if found is None:

@@ -12,6 +12,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from kepling.accounts.models import User
+from kepling.accounts.permissions import may_edit_worker, may_register
 from kepling.api.auth import caller
 from kepling.api.common import ERRORS, audit_view, page, resolve_as_of
 from kepling.api.errors import ApiError, problem_details
@@ -38,7 +39,6 @@ from kepling.contributions.status import standing, with_status
 from kepling.workers.actions import WorkerInput, register_worker, update_worker
 from kepling.workers.models import Worker
 from kepling.workers.queries import access_worker, workers_for
-from kepling.workers.references import REGISTERING_ROLES
 from kepling.workers.validation import Problem, search_key
 
 router = Router(tags=["workers"])
@@ -86,7 +86,12 @@ def details_out(problems: list[Problem]) -> list[ErrorDetail]:
 
 
 def ensure_may_register(user: User) -> None:
-    if not (user.is_superuser or user.role in REGISTERING_ROLES):
+    if not may_register(user):
+        raise PermissionDenied(_("Your role may not register or change workers."))
+
+
+def ensure_may_edit(user: User, worker: Worker) -> None:
+    if not may_edit_worker(user, worker):
         raise PermissionDenied(_("Your role may not register or change workers."))
 
 
@@ -171,7 +176,7 @@ def patch_worker(request: HttpRequest, worker_id: int, payload: WorkerPatch) -> 
     """Change the fields sent (never the NIK or the credit); the same checks as registration."""
     user = caller(request)
     worker = access_worker(user, worker_id)
-    ensure_may_register(user)
+    ensure_may_edit(user, worker)
     changes = {k: v for k, v in payload.model_dump(exclude_unset=True).items() if v is not None}
     warnings = update_worker(by=user, worker=worker, changes=changes)
     worker = access_worker(user, worker.pk)

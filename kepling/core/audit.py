@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from kepling.core.models import AuditLog
+from kepling.core.models import AuditLog, AuditSubject
 
 if TYPE_CHECKING:
     from kepling.accounts.models import User
@@ -33,9 +34,10 @@ def record(
     old: dict[str, Any] | None = None,
     new: dict[str, Any] | None = None,
     note: str = "",
+    workers: Iterable[int] = (),
 ) -> AuditLog:
-    """Append one audit row."""
-    return AuditLog.objects.create(
+    """Append one audit row; `workers` lists the people it concerns (for "who saw this person")."""
+    entry = AuditLog.objects.create(
         actor=actor if actor is not None and actor.pk else None,
         action=action,
         object_type=object_type,
@@ -43,6 +45,27 @@ def record(
         old_values=_jsonable(old) if old is not None else None,
         new_values=_jsonable(new) if new is not None else None,
         note=note,
+    )
+    subjects = set(workers)
+    if object_type == "worker" and str(object_id).isdigit():
+        subjects.add(int(str(object_id)))
+    for key in ("worker", "other"):
+        value = (new or {}).get(key)
+        if isinstance(value, int):
+            subjects.add(value)
+    if subjects:
+        AuditSubject.objects.bulk_create([AuditSubject(entry=entry, worker_id=w) for w in sorted(subjects)])
+    return entry
+
+
+def record_view(*, actor: User | None, page: str, workers: Iterable[int]) -> AuditLog | None:
+    """One row for a page that shows personal data of these workers (none when it shows nobody)."""
+    shown = sorted(set(workers))
+    if not shown:
+        return None
+    return record(
+        actor=actor, action="personal_data_viewed", object_type="page", object_id=page[:64],
+        new={"count": len(shown)}, workers=shown,
     )
 
 

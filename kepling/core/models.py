@@ -38,3 +38,22 @@ class AuditLog(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise ValueError("Audit entries are append-only.")
+
+
+class AuditSubject(models.Model):
+    """A worker an audit row is about, so "who saw this person, when" is one indexed look-up.
+
+    One row per worker shown, next to one audit row per page: a list of 50 workers costs one
+    audit row and one bulk insert. `worker_id` is a plain column because the audit (core) sits
+    below the registry (workers) and outlives an erased worker.
+    """
+
+    entry = models.ForeignKey(AuditLog, on_delete=models.PROTECT, related_name="subjects")
+    worker_id = models.BigIntegerField(db_index=True)
+
+    class Meta:
+        verbose_name = _("audit subject")
+        verbose_name_plural = _("audit subjects")
+
+    def __str__(self) -> str:
+        return f"{self.entry_id}: worker {self.worker_id}"

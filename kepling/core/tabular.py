@@ -18,10 +18,14 @@ from typing import Any
 from django.utils.translation import gettext as _
 from python_calamine import CalamineWorkbook
 
-XLSX_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
+from kepling.core import filelimits
+from kepling.core.errors import DomainError
+from kepling.core.identifiers import ascii_digits
+
+XLSX_SUFFIXES = filelimits.ZIP_SUFFIXES
 
 
-class UnusableFileError(Exception):
+class UnusableFileError(DomainError):
     """The file as a whole cannot be used; the message says what to fix."""
 
 
@@ -37,7 +41,7 @@ class RowError:
         return {"row": self.row, "column": self.column, "message": self.message}
 
 
-class RowRejectedError(Exception):
+class RowRejectedError(DomainError):
     """Raised while validating a row; carries every problem found in it."""
 
     def __init__(self, errors: list[tuple[str, str]]) -> None:
@@ -88,7 +92,8 @@ def cell_text(value: object) -> str:
         return value.date().isoformat() if value.time() == datetime.time() else value.isoformat()
     if isinstance(value, datetime.date):
         return value.isoformat()
-    return str(value).strip()
+    # Digits of any script become ASCII here, so every import validates and hashes the same NIK alike.
+    return ascii_digits(str(value)).strip()
 
 
 @dataclass
@@ -114,6 +119,7 @@ def open_table(path: str | Path, *, required: list[str], optional: list[str] = (
     file_path = Path(path)
     if not file_path.is_file():
         raise UnusableFileError(_("File not found: %(path)s. Check the path and try again.") % {"path": file_path})
+    _check_limits(file_path)
     if file_path.suffix.lower() in XLSX_SUFFIXES:
         header, source = _open_xlsx(file_path)
     else:
@@ -153,14 +159,36 @@ def _open_csv(path: Path) -> tuple[list[str], Iterator[tuple[int, list[object]]]
     if not first_line:
         raise UnusableFileError(_("The file is empty: it needs a header row and data rows."))
     delimiter = max([",", ";", "\t"], key=first_line.count)
+    try:
+        filelimits.check_csv_text(text, delimiter)
+    except filelimits.FileTooLargeError as exc:
+        raise UnusableFileError(str(exc)) from exc
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    numbered = ((reader.line_num, list(row)) for row in reader)
+    numbered = _checked_records(reader)
     header_entry = next(((n, r) for n, r in numbered if any(c.strip() for c in r)), None)
     if header_entry is None:
         raise UnusableFileError(_("The file is empty: it needs a header row and data rows."))
     header = list(header_entry[1])
     # A spreadsheet counts the physical line of each record; csv.line_num gives its last line.
     return header, ((n, list(r)) for n, r in numbered)
+
+
+def _check_limits(path: Path) -> None:
+    try:
+        filelimits.check_file(path)
+    except filelimits.FileTooLargeError as exc:
+        raise UnusableFileError(str(exc)) from exc
+
+
+def _checked_records(reader: Any) -> Iterator[tuple[int, list[str]]]:
+    """Records with their line numbers; a cell too long to be data stops the file (a backstop for
+    quoted cells spanning lines, which the check before parsing does not see)."""
+    try:
+        for row in reader:
+            filelimits.check_cells(row)
+            yield reader.line_num, list(row)
+    except (csv.Error, filelimits.FileTooLargeError) as exc:
+        raise UnusableFileError(filelimits.cell_too_long_message()) from exc
 
 
 def _open_xlsx(path: Path) -> tuple[list[str], Iterator[tuple[int, list[object]]]]:
@@ -189,6 +217,7 @@ def read_raw(path: str | Path) -> tuple[list[str], Iterator[tuple[int, list[str]
     file_path = Path(path)
     if not file_path.is_file():
         raise UnusableFileError(_("File not found: %(path)s. Check the path and try again.") % {"path": file_path})
+    _check_limits(file_path)
     if file_path.suffix.lower() in XLSX_SUFFIXES:
         header, source = _open_xlsx(file_path)
     else:

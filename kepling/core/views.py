@@ -9,15 +9,16 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kepling.accounts.permissions import may_view_audit
 from kepling.core.audit_text import action_choices, changes, sentence
 from kepling.core.exports import ListExport, export_response, wanted_format
-from kepling.core.models import AuditLog
+from kepling.core.models import AuditLog, AuditSubject
 
 AUDIT_PAGE_SIZE = 50
 
@@ -27,9 +28,12 @@ class AuditFilterForm(forms.Form):
 
     actor = forms.CharField(label=_("Username"), required=False, max_length=150)
     action = forms.ChoiceField(label=_("Action"), required=False, choices=[])
-    worker = forms.IntegerField(label=_("Worker number"), required=False, min_value=1, max_value=2**31 - 1)
     object_type = forms.CharField(label=_("Object type"), required=False, max_length=64)
     object_id = forms.CharField(label=_("Object id"), required=False, max_length=64)
+    worker = forms.IntegerField(
+        label=_("Worker (id)"), required=False, min_value=1, max_value=2**62,
+        help_text=_("Every entry about this person: changes, views, lists and exports that showed them."),
+    )
     date_from = forms.DateField(
         label=_("From date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -55,12 +59,14 @@ class AuditFilterForm(forms.Form):
             rows = rows.filter(actor__username__iexact=data["actor"].strip())
         if data.get("action"):
             rows = rows.filter(action=data["action"].strip())
-        if data.get("worker"):
-            rows = rows.filter(object_type="worker", object_id=str(data["worker"]))
         if data.get("object_type"):
             rows = rows.filter(object_type=data["object_type"].strip())
         if data.get("object_id"):
             rows = rows.filter(object_id=data["object_id"].strip())
+        if data.get("worker"):
+            # Changes name the worker as their object; views, lists and exports through AuditSubject.
+            about = AuditSubject.objects.filter(worker_id=data["worker"]).values("entry_id")
+            rows = rows.filter(Q(object_type="worker", object_id=str(data["worker"])) | Q(pk__in=about))
         if data.get("date_from"):
             rows = rows.filter(at__date__gte=data["date_from"])
         if data.get("date_to"):
@@ -71,7 +77,7 @@ class AuditFilterForm(forms.Form):
 @login_required
 def audit_log(request: HttpRequest) -> HttpResponse:
     """Newest first, 50 a page, filtered by actor, action, object and dates."""
-    if not getattr(request.user, "is_admin_kota", False):
+    if not may_view_audit(request.user):
         raise PermissionDenied
     form = AuditFilterForm(request.GET or None)
     rows = AuditLog.objects.select_related("actor").order_by("-at", "-id")

@@ -9,21 +9,23 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from kepling.accounts.models import User
+from kepling.accounts.permissions import may_publish_rankings
 from kepling.accounts.scoping import root_wilayah
 from kepling.core import audit
+from kepling.core.errors import DomainError
 from kepling.dashboards.models import RankingEntry, RankingSnapshot
 from kepling.dashboards.rankings import FORMULA_TEXT, LEVELS, live_ranking
 from kepling.regions.models import KOTA
 
 
-class AlreadyPublishedError(ValueError):
+class AlreadyPublishedError(DomainError):
     """A ranking for that date was published before."""
 
 
 @transaction.atomic
 def publish_ranking(*, by: User, as_of: datetime.date, title: str) -> RankingSnapshot:
     """Freeze the kecamatan, kelurahan and Kepling rankings of the city as of a date."""
-    if not by.is_active or not by.is_admin_kota:
+    if not may_publish_rankings(by):
         raise PermissionDenied(_("Only the city administrator may publish a ranking."))
     if RankingSnapshot.objects.filter(as_of=as_of).exists():
         raise AlreadyPublishedError(_("A ranking for this date has already been published."))

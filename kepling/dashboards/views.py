@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -18,12 +19,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kepling.accounts.models import Role, User
+from kepling.accounts.permissions import (
+    in_area,
+    may_decide,
+    may_publish_rankings,
+    may_view_dashboards,
+    may_view_reconciliation,
+)
 from kepling.accounts.scoping import access_wilayah, root_wilayah, wilayah_for
 from kepling.contributions.as_of import as_of_or_default
 from kepling.contributions.retention import cohorts, retention
 from kepling.contributions.status import STATUS_LABELS, Status, registered_on, with_status
 from kepling.contributions.summaries import ShownDate, node_summary, shown_date
 from kepling.core import audit
+from kepling.core.errors import AlreadyDecidedError, NoClaimantError
 from kepling.core.exports import ListExport, export_response, wanted_format
 from kepling.core.formatting import format_date
 from kepling.dashboards import charts
@@ -43,12 +52,11 @@ from kepling.dashboards.search import PersonSearchForm, search_people
 from kepling.reconciliation.queries import open_counts_by_area, queue_counts
 from kepling.regions.models import KELURAHAN, KOTA, LEVEL_KEYS, LINGKUNGAN, Wilayah
 from kepling.regions.queries import level_names
-from kepling.workers.decisions import DECIDING_ROLES, resolve_attribution_conflict, resolve_likely_duplicate
-from kepling.workers.models import DecisionStatus
+from kepling.workers.decisions import resolve_attribution_conflict, resolve_likely_duplicate
+from kepling.workers.models import AttributionConflict, DecisionStatus, LikelyDuplicate, Worker
 from kepling.workers.queries import conflicts_for, duplicates_for, workers_for
 from kepling.workers.validation import InvalidWorkerDataError, search_key
 
-DASHBOARD_ROLES = frozenset({Role.LURAH, Role.CAMAT, Role.ADMIN_KOTA, Role.PIMPINAN, Role.PETUGAS_BPJS})
 WORKERS_PER_PAGE = 50
 BEHIND_SHOWN = 10
 
@@ -79,7 +87,7 @@ def role_home(request: HttpRequest) -> HttpResponse | None:
     user = _user(request)
     if root_wilayah(user) is None:
         return None
-    if user.role in DASHBOARD_ROLES or user.is_superuser:
+    if may_view_dashboards(user):
         return redirect("dashboards:home")
     if user.role == Role.KEPLING:
         try:
@@ -176,7 +184,7 @@ def dashboard(request: HttpRequest, kode: str | None = None) -> HttpResponse:
     )
     if node.level < LINGKUNGAN:
         context.update(_behind_context(node, as_of))
-    context["reconciliation"] = queue_counts(user) if user.role != Role.KEPLING else {}
+    context["reconciliation"] = queue_counts(user) if may_view_reconciliation(user) else {}
     if context["reconciliation"]:
         context["reconciliation_areas"] = open_counts_by_area(user, node)
     return render(request, "dashboards/dashboard.html", context)
@@ -224,6 +232,7 @@ def _workers_context(request: HttpRequest, user: User, node: Wilayah, as_of: dat
         object_type="wilayah",
         object_id=node.kode,
         new={"as_of": as_of, "q": search, "status": status, "page": page.number, "workers": [w.pk for w in page]},
+        workers=[w.pk for w in page],
     )
     kepling = kepling_in_office_map([node.pk], as_of).get(node.pk)
     statuses = [(s.value, STATUS_LABELS[s]) for s in Status]
@@ -287,7 +296,7 @@ def rankings(request: HttpRequest) -> HttpResponse:
         "page": page,
         "formula": FORMULA_TEXT,
         "snapshots": RankingSnapshot.objects.all()[:24],
-        "can_publish": user.is_admin_kota and root.level == KOTA,
+        "can_publish": may_publish_rankings(user) and root.level == KOTA,
         "publish_form": PublishRankingForm(initial={"as_of": as_of, "title": _default_title(as_of)}),
         "scoped": root.level != KOTA,
         "ranked_total": len(everyone),
@@ -315,7 +324,7 @@ def _default_title(as_of: datetime.date) -> str:
 def publish(request: HttpRequest) -> HttpResponse:
     """Freeze the rankings as of a date (city administrator only)."""
     user = _user(request)
-    if not user.is_admin_kota:
+    if not may_publish_rankings(user):
         raise PermissionDenied
     form = PublishRankingForm(request.POST)
     if not form.is_valid():
@@ -360,7 +369,7 @@ def _count() -> Any:
 
 
 def _ensure_decider(user: User) -> None:
-    if not (user.is_superuser or user.role in DECIDING_ROLES) or root_wilayah(user) is None:
+    if not may_decide(user):
         raise PermissionDenied
 
 
@@ -375,13 +384,67 @@ def queues(request: HttpRequest) -> HttpResponse:
         .filter(status=DecisionStatus.OPEN)
         .select_related("worker__lingkungan", "other__lingkungan")
     )
+    shown = [c.worker_id for c in conflicts[:100]] + [i for d in duplicates[:100] for i in (d.worker_id, d.other_id)]
+    audit.record_view(actor=user, page=request.path, workers=[i for i in shown if i])
     context = {
-        "conflicts": [(c, ConflictDecisionForm(prefix=f"c{c.pk}")) for c in conflicts[:100]],
-        "duplicates": [(d, DuplicateDecisionForm(prefix=f"d{d.pk}")) for d in duplicates[:100]],
+        "conflicts": [(conflict_case(user, c), ConflictDecisionForm(prefix=f"c{c.pk}")) for c in conflicts[:100]],
+        "duplicates": [(duplicate_case(user, d), DuplicateDecisionForm(prefix=f"d{d.pk}")) for d in duplicates[:100]],
         "conflict_count": conflicts.count(),
         "duplicate_count": duplicates.count(),
     }
     return render(request, "dashboards/queues.html", context)
+
+
+@dataclass(frozen=True)
+class Side:
+    """One party of a review case, shown only as far as the reviewer's area reaches."""
+
+    visible: bool
+    worker_id: int | None = None
+    nama: str = ""
+    nik_masked: str = ""
+    lingkungan: Wilayah | None = None
+    kepling: str = ""
+
+
+def _worker_side(user: User, worker: Worker) -> Side:
+    if not in_area(user, worker.lingkungan):
+        return Side(visible=False)
+    kepling = str(worker.credited_kepling) if worker.credited_kepling else ""
+    return Side(True, worker.pk, worker.nama, worker.nik_masked, worker.lingkungan, kepling)
+
+
+@dataclass(frozen=True)
+class Case:
+    pk: int
+    first: Side
+    second: Side
+    claimed_on: datetime.date | None
+    decidable: bool
+
+
+def conflict_case(user: User, conflict: AttributionConflict) -> Case:
+    """The registered side and the claim; a side outside the reviewer's area shows nothing of the person."""
+    claim_node = conflict.claimant_lingkungan
+    claim = (
+        Side(
+            True,
+            None,
+            str(conflict.submitted.get("nama", "")),
+            conflict.worker.nik_masked,
+            claim_node,
+            str(conflict.claimant) if conflict.claimant else "",
+        )
+        if in_area(user, claim_node)
+        else Side(visible=False)
+    )
+    decidable = may_decide(user, [conflict.worker.lingkungan, claim_node])
+    return Case(conflict.pk, _worker_side(user, conflict.worker), claim, conflict.claimed_on, decidable)
+
+
+def duplicate_case(user: User, item: LikelyDuplicate) -> Case:
+    decidable = may_decide(user, [item.worker.lingkungan, item.other.lingkungan])
+    return Case(item.pk, _worker_side(user, item.worker), _worker_side(user, item.other), None, decidable)
 
 
 def _decide(request: HttpRequest, form: Any, decide: Callable[[], Any]) -> HttpResponse:
@@ -392,8 +455,8 @@ def _decide(request: HttpRequest, form: Any, decide: Callable[[], Any]) -> HttpR
         decide()
     except InvalidWorkerDataError:
         messages.error(request, _("Give the reason for the decision."))
-    except ValueError:
-        messages.error(request, _("This case has already been decided."))
+    except (AlreadyDecidedError, NoClaimantError) as error:
+        messages.error(request, error.message)
     else:
         messages.success(request, _("The decision has been recorded."))
     return redirect("dashboards:queues")

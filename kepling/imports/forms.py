@@ -7,8 +7,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kepling.core.filelimits import ACCEPTED_SUFFIXES
+
 MAX_UPLOAD_BYTES = 300 * 1024 * 1024
-ALLOWED_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm", ".xls", ".ods")
+ALLOWED_SUFFIXES = tuple(sorted(ACCEPTED_SUFFIXES))
 
 
 class UploadForm(forms.Form):

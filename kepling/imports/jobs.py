@@ -26,15 +26,17 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kepling.accounts.models import Role, User
+from kepling.accounts.models import User
+from kepling.accounts.permissions import may_see_all_import_jobs, may_upload
 from kepling.accounts.scoping import root_wilayah
 from kepling.contributions.imports import PAYMENT_COLUMNS, PAYMENT_OPTIONAL, import_payments_file
 from kepling.core import audit
+from kepling.core.filelimits import ACCEPTED_SUFFIXES
 from kepling.core.tabular import ImportResult, UnusableFileError, normalise_header, read_raw
 from kepling.imports.models import ColumnMapping, ImportJob, ImportKind, JobStatus
+from kepling.imports.retention import forget_if_clean, make_private
 from kepling.reconciliation.tasks import reconcile_after_import
 from kepling.workers import imports as worker_imports
-from kepling.workers.references import REGISTERING_ROLES
 
 logger = logging.getLogger(__name__)
 
@@ -53,24 +55,11 @@ COLUMNS = {
     ImportKind.PAYMENTS: (PAYMENT_COLUMNS, PAYMENT_OPTIONAL),
     ImportKind.WORKERS: (worker_imports.REQUIRED_COLUMNS, worker_imports.OPTIONAL_COLUMNS),
 }
-UPLOADERS = {
-    ImportKind.PAYMENTS: frozenset({Role.ADMIN_KOTA, Role.PETUGAS_BPJS}),
-    # The registry decides who may register workers; a Kepling only in their own lingkungan.
-    ImportKind.WORKERS: frozenset(REGISTERING_ROLES),
-}
-CITY_WIDE_VIEWERS = frozenset({Role.ADMIN_KOTA, Role.PETUGAS_BPJS})
 
 
 def contract_columns(kind: str) -> list[str]:
     required, optional = COLUMNS[ImportKind(kind)]
     return [*required, *optional]
-
-
-def may_upload(user: User, kind: str) -> bool:
-    """Whether the user may upload this kind of file."""
-    if not user.is_authenticated or root_wilayah(user) is None:
-        return False
-    return user.is_superuser or user.role in UPLOADERS[ImportKind(kind)]
 
 
 def kinds_for(user: User) -> list[ImportKind]:
@@ -80,7 +69,7 @@ def kinds_for(user: User) -> list[ImportKind]:
 def jobs_for(user: User) -> QuerySet[ImportJob]:
     """The jobs a user may see: their own, and every job for the city-wide import roles."""
     jobs = ImportJob.objects.select_related("uploaded_by", "scope")
-    if user.is_superuser or user.role in CITY_WIDE_VIEWERS:
+    if may_see_all_import_jobs(user):
         return jobs
     return jobs.filter(uploaded_by=user)
 
@@ -118,7 +107,7 @@ def _sha256(path: Path) -> str:
 
 def _suffix(name: str) -> str:
     suffix = Path(name).suffix.lower()
-    return suffix if suffix in {".csv", ".txt", ".xlsx", ".xlsm", ".xls", ".ods"} else ".csv"
+    return suffix if suffix in ACCEPTED_SUFFIXES else ".csv"
 
 
 @transaction.atomic
@@ -144,6 +133,7 @@ def create_job(*, by: User | None, kind: str, upload: UploadedFile | Path, name:
                 out.write(piece)
         else:
             out.write(upload.read_bytes())
+    make_private(target)
     job.file = relative
     job.sha256 = _sha256(target)
     job.column_mapping = remembered_mapping(job)
@@ -182,16 +172,23 @@ class Preview:
 
 def preview(job: ImportJob) -> Preview:
     """The header, the first rows and which contract columns are found, mapped or missing."""
+    first: list[tuple[int, list[str]]] = []
+    if job.file and not job.path.exists():
+        days = int(settings.IMPORT_FILE_RETENTION_DAYS)
+        message = _(
+            "The uploaded file is no longer stored: a file is deleted once it is applied without errors, "
+            "and otherwise after %(days)d days. Its result stays below."
+        ) % {"days": days}
+        return Preview([], [], [], [], [], error=message)
     try:
         header, rows = read_raw(job.path)
+        for number, cells in rows:
+            if any(cells):
+                first.append((number, cells))
+            if len(first) >= PREVIEW_ROWS:
+                break
     except UnusableFileError as exc:
         return Preview([], [], [], [], [], error=str(exc))
-    first: list[tuple[int, list[str]]] = []
-    for number, cells in rows:
-        if any(cells):
-            first.append((number, cells))
-        if len(first) >= PREVIEW_ROWS:
-            break
     contract = {normalise_header(c): c for c in contract_columns(job.kind)}
     mapped = {h: c for h, c in job.column_mapping.items() if c}
     known, unknown = [], []
@@ -255,6 +252,7 @@ def effective_path(job: ImportJob) -> Path:
     with partial.open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
         _write_numbered(writer, titles, rows)
+    make_private(partial)
     partial.replace(mapped)
     return mapped
 
@@ -423,6 +421,7 @@ def apply_job(job_id: int) -> ImportJob:
     if job.duplicate_of_id is None and (job.result or {}).get("applied"):
         # After the commit, in this background run: the queues show what the file changed.
         reconcile_after_import(by=job.uploaded_by)
+    forget_if_clean(job)
     return job
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kepling.accounts.models import User
+from kepling.accounts.permissions import may_upload
 from kepling.core import audit
 from kepling.core.tabular import normalise_header
 from kepling.imports import jobs
@@ -47,7 +48,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
 def upload(request: HttpRequest, kind: str) -> HttpResponse:
     user = _user(request)
     import_kind = _kind(kind)
-    if not jobs.may_upload(user, import_kind):
+    if not may_upload(user, import_kind):
         raise PermissionDenied
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():

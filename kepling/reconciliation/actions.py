@@ -13,6 +13,7 @@ from kepling.accounts.models import User
 from kepling.contributions.ledger import record_payment, reverse_payment
 from kepling.contributions.models import Payment
 from kepling.core import audit
+from kepling.core.errors import DomainError
 from kepling.reconciliation.models import ItemKind, ItemStatus, ReconciliationItem
 from kepling.reconciliation.queries import may_resolve
 from kepling.workers.models import Worker
@@ -22,7 +23,7 @@ REFERENCE_LENGTH = Payment._meta.get_field("referensi").max_length or 64
 LINK_SUFFIX = "#tautan"
 
 
-class DecisionError(ValueError):
+class DecisionError(DomainError):
     """The decision cannot be made; the message says why."""
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from kepling.accounts.models import User
 from kepling.core import audit
 from kepling.core.crypto import encrypt_text, lookup_hash, mask_nik
+from kepling.core.identifiers import ascii_digits
 from kepling.core.tabular import ImportResult, open_table, parse_date
 from kepling.reconciliation.models import BpjsParticipant, ParticipantStatus
 
@@ -34,11 +35,11 @@ STATUS_WORDS = {
 
 def _check(record: dict[str, str]) -> tuple[list[tuple[str, str]], dict[str, object]]:
     problems: list[tuple[str, str]] = []
-    nik = re.sub(r"\s", "", record.get("nik", ""))
-    kpj = re.sub(r"\s", "", record.get("kpj", ""))
-    if not re.fullmatch(r"\d{16}", nik):
+    nik = re.sub(r"\s", "", ascii_digits(record.get("nik", "")))
+    kpj = re.sub(r"\s", "", ascii_digits(record.get("kpj", "")))
+    if not re.fullmatch(r"\d{16}", nik, re.ASCII):
         problems.append(("nik", _("NIK must be 16 digits.")))
-    if not re.fullmatch(r"\d{11}", kpj):
+    if not re.fullmatch(r"\d{11}", kpj, re.ASCII):
         problems.append(("kpj", _("KPJ must be 11 digits.")))
     status = STATUS_WORDS.get(record.get("status", "").strip().lower())
     if status is None:

@@ -5,13 +5,11 @@ from __future__ import annotations
 from django.db.models import Count, QuerySet
 from django.http import Http404
 
-from kepling.accounts.models import Role, User
+from kepling.accounts.models import User
+from kepling.accounts.permissions import may_reconcile, may_view_reconciliation
 from kepling.accounts.scoping import access_wilayah, root_wilayah
 from kepling.reconciliation.models import ItemKind, ItemStatus, ReconciliationItem
-from kepling.regions.models import LEVEL_KEYS, Wilayah
-
-AREA_ROLES = frozenset({Role.LURAH, Role.CAMAT})
-RESOLVERS = frozenset({Role.ADMIN_KOTA, Role.PETUGAS_BPJS})
+from kepling.regions.models import KECAMATAN, KELURAHAN, KOTA, LEVEL_KEYS, Wilayah
 
 
 def items_for(user: User) -> QuerySet[ReconciliationItem]:
@@ -20,19 +18,21 @@ def items_for(user: User) -> QuerySet[ReconciliationItem]:
     root = root_wilayah(user)
     if root is None:
         return items.none()
-    if user.is_superuser or user.is_city_wide:
+    if not may_view_reconciliation(user):
+        return items.none()
+    if root.level == KOTA:
         return items
-    if user.role in AREA_ROLES and root.level in (1, 2):
+    if root.level in (KECAMATAN, KELURAHAN):
         return items.filter(**{f"{LEVEL_KEYS[root.level]}_id": root.pk})
     return items.none()
 
 
 def may_view(user: User) -> bool:
-    return user.is_authenticated and (user.is_superuser or user.is_city_wide or user.role in AREA_ROLES)
+    return may_view_reconciliation(user)
 
 
 def may_resolve(user: User) -> bool:
-    return user.is_authenticated and (user.is_superuser or user.role in RESOLVERS)
+    return may_reconcile(user)
 
 
 def access_item(user: User, item_id: object) -> ReconciliationItem:

@@ -70,6 +70,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         return export_response(user, _queue_export(ordered, area), fmt)
     page = Paginator(ordered, PAGE_SIZE).get_page(request.GET.get("page"))
     counts = queue_counts(user)
+    audit.record_view(actor=user, page=request.path, workers=[i.worker_id for i in page if i.worker_id])
     return render(
         request,
         "reconciliation/queue.html",
@@ -113,9 +114,11 @@ def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
     user = _user(request)
     item = access_item(user, item_id)
     candidates = candidates_for(user, item) if item.status == ItemStatus.OPEN else []
+    # One row naming every person the page shows: the item's worker and the candidates offered.
+    shown = sorted({c.worker.pk for c in candidates} | ({item.worker_id} if item.worker_id else set()))
     audit.record(
         actor=user, action="reconciliation_item_viewed", object_type="reconciliation_item", object_id=item.pk,
-        new={"candidates": [c.worker.pk for c in candidates]} if candidates else None,
+        new={"candidates": [c.worker.pk for c in candidates]} if candidates else None, workers=shown,
     )
     return render(
         request,

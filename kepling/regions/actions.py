@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 
 from kepling.accounts.models import Role, User
 from kepling.core import audit
+from kepling.core.errors import DomainError
 from kepling.regions.models import (
     LEVEL_KEYS,
     LINGKUNGAN,
@@ -189,7 +190,7 @@ def _withdraw_access_after_term(*, by: User | None, kepling: User, lingkungan: W
         )
 
 
-class TermConflictError(ValueError):
+class TermConflictError(DomainError):
     """A Kepling term that would overlap or come before the terms already recorded."""
 
 

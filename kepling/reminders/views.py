@@ -19,8 +19,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from kepling.accounts.models import Role, User
+from kepling.accounts.permissions import may_follow_up, may_view_escalations
 from kepling.accounts.scoping import access_wilayah, root_wilayah
 from kepling.contributions.as_of import as_of_or_default
+from kepling.core import audit
 from kepling.core.formatting import format_number
 from kepling.dashboards.queries import default_as_of
 from kepling.reminders import actions, queries
@@ -29,8 +31,6 @@ from kepling.reminders.models import Outcome
 from kepling.workers.models import Worker
 from kepling.workers.queries import access_worker
 
-CONTACTING_ROLES = frozenset({Role.KEPLING, Role.LURAH, Role.CAMAT, Role.ADMIN_KOTA})
-ESCALATION_ROLES = frozenset({Role.LURAH, Role.CAMAT, Role.ADMIN_KOTA, Role.PIMPINAN})
 PAGE_SIZE = 50
 
 
@@ -68,7 +68,7 @@ def follow_up(request: HttpRequest) -> HttpResponse:
     if role in {Role.LURAH, Role.CAMAT}:
         return redirect("reminders:escalations")
     if role != Role.KEPLING:
-        if role in ESCALATION_ROLES:
+        if may_view_escalations(user):
             return redirect("reminders:effect")
         raise PermissionDenied
     as_of = _as_of(request)
@@ -80,6 +80,7 @@ def _list_context(request: HttpRequest, user: User, as_of: datetime.date) -> dic
     # Kepling sees their progress; a list for another date shows who is due then.
     todays = as_of == default_as_of()
     work = queries.follow_up_list(user, as_of, keep_contacted_today=todays)
+    audit.record_view(actor=user, page=request.path, workers=[row.worker.pk for row in work.rows])
     next_url = reverse("reminders:follow_up") + ("" if todays else f"?tanggal={as_of.isoformat()}")
     return {"work": work, "as_of": as_of, "outcomes": Outcome.choices, "next_url": next_url}
 
@@ -98,7 +99,7 @@ def _back(request: HttpRequest, worker_id: int | None = None) -> HttpResponseRed
 def open_whatsapp(request: HttpRequest, worker_id: int) -> HttpResponse:
     """Mark the worker's queued reminder sent and open WhatsApp with the message typed in."""
     user = _user(request)
-    if _role(user) not in CONTACTING_ROLES:
+    if not may_follow_up(user):
         raise PermissionDenied
     worker = access_worker(user, worker_id)
     row = queries.follow_up_row(user, worker, default_as_of())
@@ -116,7 +117,7 @@ def open_whatsapp(request: HttpRequest, worker_id: int) -> HttpResponse:
 def record_outcome(request: HttpRequest, worker_id: int) -> HttpResponse:
     """Record the outcome of contacting a worker."""
     user = _user(request)
-    if _role(user) not in CONTACTING_ROLES:
+    if not may_follow_up(user):
         raise PermissionDenied
     worker = access_worker(user, worker_id)
     form = OutcomeForm(request.POST)
@@ -159,13 +160,14 @@ def escalations(request: HttpRequest) -> HttpResponse:
     """Workers still unpaid after the last reminder: 7 days on for the Lurah, 14 more for the Camat."""
     user = _user(request)
     role = _role(user)
-    if role not in ESCALATION_ROLES:
+    if not may_view_escalations(user):
         raise PermissionDenied
     level = request.GET.get("tingkat") or ("camat" if role == Role.CAMAT else "lurah")
     after = queries.CAMAT_AFTER_DAYS if level == "camat" else queries.LURAH_AFTER_DAYS
     as_of = _as_of(request)
     rows = queries.escalations(user, as_of, after)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    audit.record_view(actor=user, page=request.path, workers=[row.worker.pk for row in page])
     context = {
         "page": page,
         "as_of": as_of,
@@ -181,7 +183,7 @@ def escalations(request: HttpRequest) -> HttpResponse:
 def effect(request: HttpRequest) -> HttpResponse:
     """Per rule: reminders sent and the share paid within 7 days."""
     user = _user(request)
-    if _role(user) not in ESCALATION_ROLES:
+    if not may_view_escalations(user):
         raise PermissionDenied
     kode = request.GET.get("wilayah", "")
     node = access_wilayah(user, kode) if kode else root_wilayah(user)

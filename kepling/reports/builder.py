@@ -17,7 +17,8 @@ from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from kepling.accounts.models import Role, User
+from kepling.accounts.models import User
+from kepling.accounts.permissions import shows_full_nik_in_reports
 from kepling.contributions.models import WorkerMonth
 from kepling.contributions.status import STATUS_LABELS, Status, covered_on, registered_on, status_from, with_status
 from kepling.contributions.summaries import node_summary
@@ -133,7 +134,7 @@ def collect(node: Wilayah, as_of: datetime.date) -> ReportData:
 
 
 def shows_full_nik(user: User | None) -> bool:
-    return user is not None and (user.is_superuser or user.role == Role.ADMIN_KOTA)
+    return user is not None and shows_full_nik_in_reports(user)
 
 
 def report_workers(user: User | None, node: Wilayah, as_of: datetime.date) -> QuerySet[Worker]:

@@ -18,14 +18,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kepling.accounts.models import Role, User
+from kepling.accounts.permissions import may_edit_worker
 from kepling.contributions.ledger import match_registered, refresh_after_worker_change
 from kepling.core import audit
 from kepling.core.crypto import decrypt_text, encrypt_text, lookup_hash, mask_nik
+from kepling.core.errors import NotEditableError
 from kepling.regions.models import Wilayah
 from kepling.regions.queries import kepling_in_office, mark_summaries_stale
 from kepling.workers.decisions import resolve_attribution_conflict, resolve_likely_duplicate
 from kepling.workers.models import AttributionConflict, DecisionStatus, LikelyDuplicate, SubmissionKey, Worker
-from kepling.workers.references import REGISTERING_ROLES, References
+from kepling.workers.references import References
 from kepling.workers.validation import (
     CleanWorker,
     InvalidWorkerDataError,
@@ -291,7 +293,7 @@ def _ensure_may_change(by: User, worker: Worker) -> Worker:
     """The worker, locked, if `by` may change it; the same 404 as reads otherwise."""
     from kepling.workers.queries import workers_for
 
-    if not (by.is_superuser or by.role in REGISTERING_ROLES):
+    if not may_edit_worker(by):
         raise PermissionDenied(_("Your role may not change workers."))
     locked = workers_for(by).select_for_update().filter(pk=worker.pk).first()
     if locked is None:
@@ -339,7 +341,7 @@ def update_worker(*, by: User, worker: Worker, changes: Mapping[str, Any], reaso
         )
     unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
     if unknown:
-        raise ValueError(f"Not editable: {', '.join(unknown)}")
+        raise NotEditableError(_("These fields cannot be changed: %(fields)s.") % {"fields": ", ".join(unknown)})
     locked = _ensure_may_change(by, worker)
     before = _editable_values(locked)
     old_lingkungan_id = locked.lingkungan_id

@@ -9,23 +9,21 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kepling.accounts.models import Role, User
-from kepling.accounts.scoping import root_wilayah
+from kepling.accounts.models import User
+from kepling.accounts.permissions import may_decide
 from kepling.core import audit
-from kepling.regions.models import LEVEL_KEYS, Wilayah
+from kepling.core.errors import AlreadyDecidedError, NoClaimantError
+from kepling.regions.models import Wilayah
 from kepling.regions.queries import mark_summaries_stale
 from kepling.workers.models import AttributionConflict, DecisionStatus, LikelyDuplicate, Worker
 from kepling.workers.validation import InvalidWorkerDataError
 
-DECIDING_ROLES = frozenset({Role.LURAH, Role.CAMAT, Role.ADMIN_KOTA})
-
 
 def _ensure_decider(by: User, nodes: list[Wilayah]) -> None:
     """A Lurah, Camat or Admin kota whose area holds every lingkungan involved."""
-    if not by.is_active or not (by.is_superuser or by.role in DECIDING_ROLES):
+    if not may_decide(by):
         raise PermissionDenied(_("Only a Lurah, a Camat or a city administrator may decide this."))
-    root = root_wilayah(by)
-    if root is None or any(getattr(n, f"{LEVEL_KEYS[root.level]}_id") != root.pk for n in nodes):
+    if not may_decide(by, nodes):
         raise PermissionDenied(_("This case lies outside your area."))
 
 
@@ -44,7 +42,7 @@ def resolve_attribution_conflict(
     worker = Worker.objects.select_for_update().get(pk=locked.worker_id)
     if transfer:
         if locked.claimant is None:
-            raise ValueError("The claim names no Kepling to transfer the credit to.")
+            raise NoClaimantError(_("The claim names no Kepling to transfer the credit to."))
         old_credit = worker.credited_kepling.username if worker.credited_kepling else None
         worker.credited_kepling = locked.claimant
         worker.save(update_fields=["credited_kepling", "updated_at"])
@@ -76,7 +74,7 @@ def resolve_attribution_conflict(
 
 def _ensure_open(status: str, reason: str) -> None:
     if status != DecisionStatus.OPEN:
-        raise ValueError("This case has already been decided.")
+        raise AlreadyDecidedError(_("This case has already been decided."))
     if not reason.strip():
         raise InvalidWorkerDataError([("reason", _("Give the reason for the decision."))])
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from kepling.accounts.models import Role, User
 from kepling.accounts.scoping import wilayah_for
 from kepling.contributions.status import STATUS_LABELS
+from kepling.core.identifiers import ascii_identifier
 from kepling.regions.models import LINGKUNGAN, Wilayah
 from kepling.workers.models import Gender, Payer, Program, Sector
 from kepling.workers.validation import Problem, WorkerInput
@@ -49,8 +50,11 @@ FIELD_OF_COLUMN = {
 
 def parse_rupiah(text: str) -> int | None:
     """'Rp 1.500.000', '1.500.000' or '1500000' -> 1500000; None when it is not a whole amount."""
-    plain = WHOLE_CENTS.sub("", RUPIAH_NOISE.sub("", text or ""))
-    return int(plain) if plain.isdigit() else None
+    plain = WHOLE_CENTS.sub("", RUPIAH_NOISE.sub("", ascii_identifier(text or "")))
+    # Larger than any income the registry accepts: refused by the range check, never an overflow.
+    if not (plain.isascii() and plain.isdigit()) or len(plain) > 15:
+        return None
+    return int(plain)
 
 
 class RupiahField(forms.CharField):

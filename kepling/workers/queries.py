@@ -8,15 +8,13 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
-from kepling.accounts.models import Role, User
+from kepling.accounts.models import User
+from kepling.accounts.permissions import may_reveal_nik
 from kepling.accounts.scoping import scope_q
 from kepling.core import audit
 from kepling.core.crypto import decrypt_text, lookup_hash
 from kepling.workers.models import AttributionConflict, LikelyDuplicate, Worker
 from kepling.workers.validation import clean_nik
-
-# Read-only leadership works from figures; the full NIK is not needed for that.
-NIK_HIDDEN_FROM = frozenset({Role.PIMPINAN})
 
 
 def workers_for(user: User) -> QuerySet[Worker]:
@@ -46,11 +44,11 @@ def find_by_nik(user: User, nik: str) -> Worker | None:
 
 def reveal_nik(user: User, worker: Worker) -> str:
     """The full NIK of a worker in the user's area; audited as a view of personal data."""
-    if user.role in NIK_HIDDEN_FROM and not user.is_superuser:
-        raise PermissionDenied("The full NIK is not shown to this role.")
     allowed = workers_for(user).filter(pk=worker.pk).values_list("nik_encrypted", flat=True).first()
     if allowed is None:
         raise Http404("worker")
+    if not may_reveal_nik(user, worker):
+        raise PermissionDenied("The full NIK is not shown to this role.")
     audit.record(
         actor=user,
         action="nik_revealed",

@@ -9,16 +9,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
-from kepling.accounts.models import Role, User
+from kepling.accounts.models import User
+from kepling.accounts.permissions import may_register
 from kepling.accounts.scoping import root_wilayah
 from kepling.regions.models import LEVEL_KEYS, KeplingTerm, Wilayah
 
 if TYPE_CHECKING:
     from kepling.workers.validation import WorkerInput
-
-# Roles that may register or change workers; BPJS officers and the mayor's office only read.
-# The BPJS officer also registers: the branch collects worker files and uploads them.
-REGISTERING_ROLES = frozenset({Role.KEPLING, Role.LURAH, Role.CAMAT, Role.ADMIN_KOTA, Role.PETUGAS_BPJS})
 
 T = TypeVar("T", str, int)
 
@@ -37,11 +34,12 @@ class References:
     def preload(self, rows: Iterable[WorkerInput]) -> None:
         """Fetch every node and username the rows mention in a few queries."""
         rows = list(rows)
-        codes = {r.kode_lingkungan.strip() for r in rows if r.lingkungan is None} - self._nodes.keys()
+        codes = {r.kode_lingkungan.strip() for r in rows if r.lingkungan is None and "\x00" not in r.kode_lingkungan}
+        codes -= self._nodes.keys()
         for chunk in _chunks(sorted(c for c in codes if c)):
             found = {w.kode: w for w in Wilayah.objects.filter(kode__in=chunk)}
             self._nodes.update({c: found.get(c) for c in chunk})
-        names = {r.kepling.strip() for r in rows if r.kepling.strip()} - self._users.keys()
+        names = {r.kepling.strip() for r in rows if r.kepling.strip() and "\x00" not in r.kepling} - self._users.keys()
         found_users = {u.username: u for u in User.objects.filter(username__in=names)}
         self._users.update({n: found_users.get(n) for n in names})
         node_ids = {n.pk for n in self._nodes.values() if n is not None}
@@ -57,11 +55,16 @@ class References:
 
     def node(self, kode: str) -> Wilayah | None:
         kode = kode.strip()
+        if "\x00" in kode:
+            # No code holds a NUL, and PostgreSQL refuses one in any text parameter.
+            return None
         if kode not in self._nodes:
             self._nodes[kode] = Wilayah.objects.filter(kode=kode).first()
         return self._nodes[kode]
 
     def user(self, username: str) -> User | None:
+        if "\x00" in username:
+            return None
         if username not in self._users:
             self._users[username] = User.objects.filter(username=username).first()
         return self._users[username]
@@ -94,7 +97,7 @@ class References:
 def _registering_root(by: User | None) -> Wilayah | None:
     if by is None:
         return None
-    if not (by.is_superuser or by.role in REGISTERING_ROLES):
+    if not may_register(by):
         return None
     return root_wilayah(by)
 

@@ -21,6 +21,9 @@ from stdnum.exceptions import ValidationError as StdnumValidationError
 from stdnum.id import nik as stdnum_nik
 
 from kepling.accounts.models import Role, User
+from kepling.accounts.permissions import may_credit
+from kepling.core.errors import DomainError
+from kepling.core.identifiers import ascii_identifier
 from kepling.regions.models import LINGKUNGAN, Wilayah
 from kepling.workers.references import References
 
@@ -46,7 +49,7 @@ MOBILE_TYPES = (
     phonenumbers.PhoneNumberType.MOBILE,
     phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
 )
-COMMON_MOBILE = re.compile(r"(?:\+62|62|0)?(8\d{7,12})")
+COMMON_MOBILE = re.compile(r"(?:\+62|62|0)?(8\d{7,12})", re.ASCII)
 PHONE_SEPARATORS = str.maketrans("", "", " -.()")
 NAME_MAX = 150
 OCCUPATION_MAX = 100
@@ -54,7 +57,7 @@ OCCUPATION_MAX = 100
 Problem = tuple[str, str]
 
 
-class InvalidWorkerDataError(Exception):
+class InvalidWorkerDataError(DomainError):
     """Raised by actions that change a worker when the new data does not pass the checks."""
 
     def __init__(self, errors: list[Problem], warnings: list[Problem] | None = None) -> None:
@@ -139,7 +142,7 @@ def search_key(text: str, limit: int = 100) -> str:
 
 def clean_nik(text: str) -> str:
     """A NIK without the spaces, dots or dashes people type in it."""
-    text = (text or "").strip()
+    text = ascii_identifier(text or "").strip()
     # Most NIKs arrive clean; skipping the general clean-up matters on 50,000-row imports.
     return text if text.isdigit() else str(stdnum_nik.compact(text))
 
@@ -230,6 +233,7 @@ def compare_nik_with_stated(
 
 def normalise_phone(text: str) -> str:
     """An Indonesian mobile number in E.164 (+62...); raises ValueError otherwise."""
+    text = ascii_identifier(text)
     plain = COMMON_MOBILE.fullmatch(text.strip().translate(PHONE_SEPARATORS))
     if plain:
         # The usual 08xx / 628xx / +628xx spellings: skip the general parser (the slowest step
@@ -325,6 +329,9 @@ def _check_text(column: str, value: str, max_length: int) -> list[Problem]:
                 _("%(column)s is too long: at most %(max)d characters.") % {"column": column, "max": max_length},
             )
         ]
+    if not any(ch.isalpha() for ch in value) or any(unicodedata.category(ch) in {"Cc", "Cf"} for ch in value):
+        # A name or occupation is words: digits alone, control or direction-override characters are not.
+        return [(column, _("%(column)s must be written in letters.") % {"column": column})]
     return []
 
 
@@ -431,7 +438,7 @@ def _check_age(birth: datetime.date | None, registered: datetime.date | None) ->
 
 def _check_lingkungan(data: WorkerInput, refs: References) -> tuple[Wilayah | None, list[Problem]]:
     node = data.lingkungan
-    kode = data.kode_lingkungan.strip()
+    kode = ascii_identifier(data.kode_lingkungan).strip()
     if node is None:
         if not kode:
             return None, [("kode_lingkungan", _("kode_lingkungan is required."))]
@@ -474,6 +481,9 @@ def _check_kepling(
             ],
             [],
         )
+    if not may_credit(refs.by, user):
+        message = _("You may credit only a Kepling of your own area, not '%(username)s'.")
+        return None, [("kepling", message % {"username": username})], []
     day = data.tanggal_daftar
     if lingkungan is not None and day is not None and not refs.held_office(user, lingkungan, day):
         return (

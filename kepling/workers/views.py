@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import time
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
@@ -22,6 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from kepling.accounts.models import Role, User
+from kepling.accounts.permissions import may_check_nik, may_register, may_reveal_nik
 from kepling.accounts.scoping import root_wilayah
 from kepling.contributions.status import (
     STATUS_LABELS,
@@ -34,7 +37,7 @@ from kepling.contributions.status import (
 from kepling.contributions.summaries import percent
 from kepling.contributions.tariffs import amount_due
 from kepling.core import audit
-from kepling.core.crypto import lookup_hash
+from kepling.core.crypto import lookup_hash, mask_nik
 from kepling.core.formatting import format_date, format_month, format_number, format_rupiah
 from kepling.core.periods import add_months, due_date, last_due_month_before, month_start
 from kepling.dashboards.queries import default_as_of, lingkungan_summary_row
@@ -54,7 +57,7 @@ from kepling.workers.forms import (
 from kepling.workers.models import Gender, Payer, Program, Sector, Worker
 from kepling.workers.permissions import may_correct_worker, may_move_worker, may_withdraw_worker
 from kepling.workers.queries import access_worker, find_by_nik, reveal_nik, workers_for
-from kepling.workers.references import REGISTERING_ROLES, References
+from kepling.workers.references import References
 from kepling.workers.validation import check_nik, check_worker
 from kepling.workers.wording import humanise, indonesian_dates
 
@@ -65,18 +68,6 @@ FOLLOW_UP_URL = "/pengingat/"
 def _user(request: HttpRequest) -> User:
     assert isinstance(request.user, User)
     return request.user
-
-
-def may_register(user: User) -> bool:
-    """Kepling, Lurah, Camat and the city administrator register; BPJS and leadership only read."""
-    return (user.is_superuser or user.role in REGISTERING_ROLES) and root_wilayah(user) is not None
-
-
-def may_reveal_nik(user: User, worker: Worker) -> bool:
-    """The full NIK is for the worker's own Kepling and the city administrator; others see it masked."""
-    if user.is_admin_kota:
-        return True
-    return user.role == Role.KEPLING and user.wilayah_id == worker.lingkungan_id
 
 
 # Progress of one lingkungan --------------------------------------------------------------------
@@ -280,6 +271,19 @@ def nik_is_registered(nik: str) -> bool:
     return Worker.objects.filter(nik_hash=lookup_hash(nik)).exists()
 
 
+def nik_check_allowed(user: User) -> bool:
+    """Count this check against the user's hourly allowance; False once it is spent."""
+    key = f"nik-checks:{user.pk}:{int(time.time() // 3600)}"
+    cache.add(key, 0, timeout=3600)
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        # The entry expired between add and incr: this is the first check of the hour.
+        cache.set(key, 1, timeout=3600)
+        count = 1
+    return count <= int(settings.NIK_CHECKS_PER_HOUR)
+
+
 def _birth_date_from(facts_day: int, facts_month: int, year2: int) -> datetime.date | None:
     this_year = timezone.localdate().year
     year = 2000 + year2 if 2000 + year2 <= this_year - int(settings.WORKER_MIN_AGE) else 1900 + year2
@@ -295,12 +299,20 @@ def _birth_date_from(facts_day: int, facts_month: int, year2: int) -> datetime.d
 def check_nik_json(request: HttpRequest) -> JsonResponse:
     """Check a NIK as it is typed: its structure, and whether it is already registered (never whose)."""
     user = _user(request)
-    if not may_register(user):
+    if not may_check_nik(user):
         return JsonResponse({"status": "forbidden", "message": _("Your role may not register workers.")}, status=403)
+    if not nik_check_allowed(user):
+        message = _("Too many NIK checks in the last hour; try again later or register the worker directly.")
+        return JsonResponse({"status": "rate_limited", "message": message}, status=429)
     nik, facts, errors, warnings = check_nik(request.POST.get("nik", ""))
     if errors or nik is None or facts is None:
         return JsonResponse({"status": "invalid", "message": indonesian_dates(errors[0][1]) if errors else ""})
     mine = find_by_nik(user, nik)
+    elsewhere = mine is None and nik_is_registered(nik)
+    outcome = "registered_here" if mine is not None else "registered_elsewhere" if elsewhere else "new"
+    audit.record(
+        actor=user, action="nik_checked", object_type="nik", new={"nik_masked": mask_nik(nik), "result": outcome}
+    )
     if mine is not None:
         return JsonResponse(
             {
@@ -309,7 +321,7 @@ def check_nik_json(request: HttpRequest) -> JsonResponse:
                 "url": reverse("workers:detail", kwargs={"worker_id": mine.pk}),
             }
         )
-    if nik_is_registered(nik):
+    if elsewhere:
         message = _(
             "This NIK is already registered by another Kepling. If you register it, the Lurah "
             "decides who gets the credit."
@@ -378,6 +390,7 @@ def worker_list(request: HttpRequest) -> HttpResponse:
     as_of = default_as_of()
     form = WorkerFilterForm(request.GET or None)
     page = Paginator(filtered_workers(user, form, as_of), WORKERS_PER_PAGE).get_page(request.GET.get("hal"))
+    audit.record_view(actor=user, page=request.path, workers=[w.pk for w in page])
     context = {
         "form": form,
         "page": page,

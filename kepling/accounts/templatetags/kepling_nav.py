@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,47 +11,56 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from kepling.accounts import permissions
 from kepling.accounts.models import Role
 
 register = template.Library()
 
-EVERYONE = frozenset(Role)
-AREA_HEADS = frozenset({Role.LURAH, Role.CAMAT})
-CITY_READERS = frozenset({Role.ADMIN_KOTA, Role.PIMPINAN, Role.PETUGAS_BPJS})
-
 
 @dataclass(frozen=True)
 class NavLink:
-    """A menu entry: a URL name and who sees it. Pages not built yet render as 'coming soon'."""
+    """A menu entry: a URL name and the permission that shows it. Pages not built yet render as 'coming soon'."""
 
     label: Promise
     url_name: str
-    roles: frozenset[Role]
+    visible: Callable[[Any], bool]
     staff_only: bool = False
 
 
-REGISTRARS = AREA_HEADS | {Role.KEPLING, Role.ADMIN_KOTA, Role.PETUGAS_BPJS}
+def _kepling(user: Any) -> bool:
+    return permissions.effective_role(user) == Role.KEPLING
 
+
+def _not_kepling(user: Any) -> bool:
+    return permissions.effective_role(user) not in (None, Role.KEPLING)
+
+
+def _any_upload(user: Any) -> bool:
+    return any(permissions.may_upload(user, kind) for kind in ("workers", "payments"))
+
+
+# The Kepling's phone menu is short and named for them; everyone else gets the office menu.
 LINKS = (
-    NavLink(_("Home"), "home", EVERYONE),
-    NavLink(_("Register a worker"), "workers:register", frozenset({Role.KEPLING})),
-    NavLink(_("My workers"), "workers:list", frozenset({Role.KEPLING})),
-    NavLink(_("Follow-up"), "reminders:follow_up", frozenset({Role.KEPLING})),
-    NavLink(_("Dashboard"), "dashboards:home", AREA_HEADS | CITY_READERS),
-    NavLink(_("Workers"), "workers:list", AREA_HEADS | CITY_READERS),
-    NavLink(_("Find a person"), "dashboards:search", AREA_HEADS | CITY_READERS),
-    NavLink(_("Kepling progress"), "dashboards:kepling", AREA_HEADS | CITY_READERS),
-    NavLink(_("Rankings"), "dashboards:rankings", AREA_HEADS | CITY_READERS),
-    NavLink(_("Queues"), "dashboards:queues", AREA_HEADS | {Role.ADMIN_KOTA}),
-    NavLink(_("Escalated reminders"), "reminders:escalations", AREA_HEADS | {Role.ADMIN_KOTA, Role.PIMPINAN}),
-    NavLink(_("Effect of reminders"), "reminders:effect", AREA_HEADS | {Role.ADMIN_KOTA, Role.PIMPINAN}),
-    NavLink(_("Reports"), "reports:choose", AREA_HEADS | CITY_READERS),
-    NavLink(_("Imports"), "imports:list", REGISTRARS),
-    NavLink(_("Reconciliation"), "reconciliation:queue", AREA_HEADS | CITY_READERS),
-    NavLink(_("Audit log"), "audit_log", frozenset({Role.ADMIN_KOTA})),
-    NavLink(_("Kepling accounts"), "kepling_accounts", frozenset({Role.LURAH, Role.ADMIN_KOTA})),
-    NavLink(_("Hand over a lingkungan"), "hand_over", frozenset({Role.ADMIN_KOTA})),
-    NavLink(_("Administration"), "admin:index", frozenset({Role.ADMIN_KOTA}), staff_only=True),
+    NavLink(_("Home"), "home", lambda u: True),
+    NavLink(_("Register a worker"), "workers:register", lambda u: _kepling(u) and permissions.may_register(u)),
+    NavLink(_("My workers"), "workers:list", lambda u: _kepling(u) and permissions.may_view_workers(u)),
+    NavLink(_("Follow-up"), "reminders:follow_up", lambda u: _kepling(u) and permissions.may_follow_up(u)),
+    NavLink(_("Dashboard"), "dashboards:home", permissions.may_view_dashboards),
+    NavLink(_("Workers"), "workers:list", lambda u: _not_kepling(u) and permissions.may_view_workers(u)),
+    NavLink(_("Find a person"), "dashboards:search", permissions.may_view_dashboards),
+    NavLink(_("Kepling progress"), "dashboards:kepling", permissions.may_view_dashboards),
+    NavLink(_("Rankings"), "dashboards:rankings", permissions.may_view_dashboards),
+    NavLink(_("Queues"), "dashboards:queues", permissions.may_decide),
+    NavLink(_("Escalated reminders"), "reminders:escalations", permissions.may_view_escalations),
+    NavLink(_("Effect of reminders"), "reminders:effect", permissions.may_view_escalations),
+    NavLink(_("Reports"), "reports:choose", permissions.may_view_dashboards),
+    NavLink(_("Imports"), "imports:list", _any_upload),
+    NavLink(_("Reconciliation"), "reconciliation:queue", permissions.may_view_reconciliation),
+    NavLink(_("Audit log"), "audit_log", permissions.may_view_audit),
+    NavLink(_("Kepling accounts"), "kepling_accounts", permissions.may_reset_kepling_passwords),
+    NavLink(_("Hand over a lingkungan"), "hand_over", permissions.may_hand_over_lingkungan),
+    NavLink(_("Data-subject requests"), "workers:subject", permissions.may_handle_data_subject_requests),
+    NavLink(_("Administration"), "admin:index", permissions.may_manage_accounts, staff_only=True),
 )
 
 
@@ -69,11 +79,9 @@ def _url(name: str) -> str | None:
 
 
 def _visible(link: NavLink, user: Any) -> bool:
-    # A superuser without a role (created with `createsuperuser`) works as the city administrator.
-    role = Role.ADMIN_KOTA if user.is_superuser else user.role
     if link.staff_only and not user.is_staff:
         return False
-    return role in link.roles
+    return link.visible(user)
 
 
 @register.simple_tag(takes_context=True)

@@ -108,8 +108,9 @@ def test_unusable_files_get_400(api_as, city, admin_kota):
     assert_error(client.upload("/imports/payments", "p.exe", b"MZ"), 400, "unusable_file")
 
 
-def test_a_kepling_imports_workers_for_their_own_lingkungan_only(api_as, city, kepling_user, lurah):
-    assert_error(api_as(lurah).upload("/imports/workers", "w.csv", WORKERS_CSV.encode()), 403, "forbidden")
+def test_a_kepling_imports_workers_for_their_own_lingkungan_only(api_as, city, kepling_user, petugas_bpjs):
+    # The BPJS officer reads and reconciles; registering workers is for the Kepling and the area heads.
+    assert_error(api_as(petugas_bpjs).upload("/imports/workers", "w.csv", WORKERS_CSV.encode()), 403, "forbidden")
     body = api_as(kepling_user).upload("/imports/workers", "w.csv", WORKERS_CSV.encode()).json()
     assert (body["rows"], body["applied"], body["rejected"]) == (2, 1, 1)
     assert body["errors"][0]["column"] == "kode_lingkungan"

@@ -43,8 +43,8 @@ def test_the_lurah_sees_the_open_cases_of_the_area(
 ) -> None:
     response = signed_in(lurah).get("/dasbor/antrean/")
     assert response.status_code == 200
-    assert [c for c, _ in response.context["conflicts"]] == [conflict]
-    assert [d for d, _ in response.context["duplicates"]] == [duplicate]
+    assert [c.pk for c, _ in response.context["conflicts"]] == [conflict.pk]
+    assert [d.pk for d, _ in response.context["duplicates"]] == [duplicate.pk]
     assert f'href="/pekerja/{conflict.worker_id}/"' in response.content.decode()
 
 
@@ -111,3 +111,52 @@ def test_a_camat_dismisses_a_likely_duplicate(camat: User, duplicate: LikelyDupl
     audit = AuditLog.objects.get(action="likely_duplicate_decided")
     assert audit.actor == camat and audit.note == "Twins, different NIK"
     assert signed_in(camat).get("/dasbor/antrean/").context["duplicates"] == []
+
+
+def test_a_case_reaching_outside_the_area_shows_nothing_of_the_other_side(city: City) -> None:
+    """A Kepling of kecamatan 01 claims a NIK registered in kecamatan 02: her Lurah sees only the claim."""
+    far_kepling = make_user("kepling-far", Role.KEPLING, city.lingkungan[4])
+    claimant = make_user("kepling-near", Role.KEPLING, city.lingkungan[0])
+    registered = make_worker(city.lingkungan[4], nama="Rahasia Jauh", credited_kepling=far_kepling)
+    conflict = AttributionConflict.objects.create(
+        worker=registered,
+        claimant=claimant,
+        claimant_lingkungan=city.lingkungan[0],
+        kelurahan=registered.kelurahan,
+        claimed_on=datetime.date(2025, 7, 1),
+        submitted={"nama": "Nama Diketik", "kode_lingkungan": city.lingkungan[0].kode},
+    )
+    twin = make_worker(city.lingkungan[0], nama="Rahasia Jauh")
+    LikelyDuplicate.objects.create(worker=twin, other=registered, kelurahan=twin.kelurahan)
+    lurah = make_user("lurah-dekat", Role.LURAH, city.kelurahan[0])
+    page = signed_in(lurah).get("/dasbor/antrean/")
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "Nama Diketik" in text
+    for secret in (city.lingkungan[4].kode, far_kepling.username, f"/pekerja/{registered.pk}/"):
+        assert secret not in text
+    case, _form = page.context["conflicts"][0]
+    assert not case.first.visible and not case.decidable
+    assert f"/dasbor/antrean/konflik/{conflict.pk}/" not in text
+    city_admin = make_user("admin-2", Role.ADMIN_KOTA, city.kota)
+    everything = signed_in(city_admin).get("/dasbor/antrean/").content.decode()
+    assert city.lingkungan[4].kode in everything and f"/dasbor/antrean/konflik/{conflict.pk}/" in everything
+
+
+def test_transferring_to_no_claimant_says_so_not_already_decided(city: City, lurah: User, kepling_user: User) -> None:
+    worker = make_worker(city.lingkungan[0], credited_kepling=kepling_user)
+    conflict = AttributionConflict.objects.create(
+        worker=worker, claimant=None, claimant_lingkungan=city.lingkungan[1], kelurahan=city.kelurahan[0],
+        claimed_on=datetime.date(2025, 7, 1),
+    )
+    client = signed_in(lurah)
+    response = client.post(
+        f"/dasbor/antrean/konflik/{conflict.pk}/",
+        {f"c{conflict.pk}-decision": "transfer", f"c{conflict.pk}-reason": "pindah"},
+        follow=True,
+    )
+    shown = [str(m) for m in response.context["messages"]]
+    assert not any("already" in m or "sudah diputuskan" in m for m in shown), shown
+    assert len(shown) == 1
+    conflict.refresh_from_db()
+    assert conflict.status == DecisionStatus.OPEN

@@ -11,6 +11,7 @@ from django.http import Http404
 
 from kepling.accounts.models import Role, User
 from kepling.core.crypto import decrypt_text, lookup_hash
+from kepling.core.errors import AlreadyDecidedError
 from kepling.core.models import AuditLog
 from kepling.regions.models import KeplingTerm, StaleSummary
 from kepling.testing import City, make_user
@@ -152,7 +153,7 @@ def test_resolving_a_conflict_with_transfer_moves_the_credit_and_is_audited(
     assert transfer.old_values == {"credited_kepling": "kepling-a"}
     assert transfer.new_values == {"credited_kepling": "kepling-b"}
     assert AuditLog.objects.filter(action="attribution_conflict_decided").count() == 1
-    with pytest.raises(ValueError, match="already been decided"):
+    with pytest.raises(AlreadyDecidedError, match="already been decided"):
         resolve_attribution_conflict(by=lurah, conflict=conflict, transfer=False, reason="again")
 
 
