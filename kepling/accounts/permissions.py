@@ -25,6 +25,7 @@ class Right(StrEnum):
     VIEW_WORKERS = "view_workers"
     REGISTER_WORKERS = "register_workers"
     EDIT_WORKERS = "edit_workers"
+    MOVE_WORKERS = "move_workers"
     REVEAL_NIK = "reveal_nik"
     CHECK_NIK = "check_nik"
     UPLOAD_WORKERS = "upload_workers"
@@ -64,6 +65,7 @@ RIGHTS: dict[Right, Grant] = {
     Right.VIEW_WORKERS: Grant(frozenset({K, L, C, A, B, P}), "the workers of the user's area, NIK masked"),
     Right.REGISTER_WORKERS: Grant(frozenset({K, L, C, A}), "register a worker in a lingkungan of the user's area"),
     Right.EDIT_WORKERS: Grant(frozenset({K, L, C, A}), "correct or withdraw a worker of the user's area"),
+    Right.MOVE_WORKERS: Grant(frozenset({L, A}), "move a worker to another lingkungan of the user's area"),
     Right.REVEAL_NIK: Grant(frozenset({K, A}), "the full NIK: a Kepling in their lingkungan, Admin kota city-wide"),
     Right.CHECK_NIK: Grant(frozenset({K, L, C, A}), "whether a NIK is registered (rate-limited, audited)"),
     Right.UPLOAD_WORKERS: Grant(frozenset({K, L, C, A}), "worker files; rows outside the user's area are rejected"),
@@ -130,6 +132,20 @@ def may_register(user: Any, node: Wilayah | None = None) -> bool:
 def may_edit_worker(user: Any, worker: Worker | None = None) -> bool:
     """Correct or withdraw workers at all, or (with `worker`) this one."""
     if not has_right(user, Right.EDIT_WORKERS):
+        return False
+    return worker is None or in_area(user, worker.lingkungan)
+
+
+def may_correct_worker(user: Any, worker: Worker) -> bool:
+    """Correct, withdraw or reinstate this worker: area heads, the city, and the Kepling it is credited to."""
+    if not may_edit_worker(user, worker):
+        return False
+    return effective_role(user) != K or worker.credited_kepling_id == user.pk
+
+
+def may_move_worker(user: Any, worker: Worker | None = None) -> bool:
+    """Move workers at all, or (with `worker`) this one of the user's area."""
+    if not has_right(user, Right.MOVE_WORKERS):
         return False
     return worker is None or in_area(user, worker.lingkungan)
 

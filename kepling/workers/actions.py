@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kepling.accounts.models import Role, User
-from kepling.accounts.permissions import may_edit_worker
+from kepling.accounts.permissions import may_correct_worker, may_edit_worker, may_move_worker
 from kepling.contributions.ledger import match_registered, refresh_after_worker_change
 from kepling.core import audit
 from kepling.core.crypto import decrypt_text, encrypt_text, lookup_hash, mask_nik
@@ -447,10 +447,8 @@ def _require(allowed: bool) -> None:
 @transaction.atomic
 def reinstate_worker(*, by: User, worker: Worker) -> None:
     """Bring a withdrawn worker back into the registry's counts, as if never withdrawn."""
-    from kepling.workers.permissions import may_withdraw_worker
-
     locked = _ensure_may_change(by, worker)
-    _require(may_withdraw_worker(by, locked))
+    _require(may_correct_worker(by, locked))
     withdrawn_on = locked.withdrawn_on
     if withdrawn_on is None:
         return
@@ -473,7 +471,6 @@ def move_worker(*, by: User, worker: Worker, lingkungan: Wilayah) -> None:
     """Move a worker to another lingkungan of the mover's area; the credit and history stay."""
     from kepling.accounts.scoping import can_see
     from kepling.regions.models import LINGKUNGAN
-    from kepling.workers.permissions import may_move_worker
 
     locked = _ensure_may_change(by, worker)
     _require(may_move_worker(by, locked))

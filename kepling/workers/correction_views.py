@@ -15,11 +15,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from kepling.accounts.models import User
+from kepling.accounts.permissions import may_correct_worker, may_move_worker
 from kepling.workers.actions import move_worker, reinstate_worker, update_worker, withdraw_worker
 from kepling.workers.corrections import BasisForm, ContactForm, MoveForm, WithdrawForm
 from kepling.workers.forms import add_problems, column_labels
 from kepling.workers.models import Worker
-from kepling.workers.permissions import may_correct_worker, may_move_worker, may_withdraw_worker
 from kepling.workers.queries import access_worker
 from kepling.workers.validation import InvalidWorkerDataError
 from kepling.workers.wording import humanise
@@ -38,7 +38,7 @@ def _page(request: HttpRequest, worker: Worker, bound: dict[str, forms.Form] | N
     if may_correct_worker(user, worker):
         context["contact_form"] = bound.get("contact") or ContactForm.for_worker(worker)
         context["basis_form"] = bound.get("basis") or BasisForm.for_worker(worker)
-    if may_withdraw_worker(user, worker):
+    if may_correct_worker(user, worker):
         context["withdraw_form"] = bound.get("withdraw") or WithdrawForm(prefix="keluar")
     if may_move_worker(user, worker):
         context["move_form"] = bound.get("move") or MoveForm(prefix="pindah", user=user)
@@ -104,7 +104,7 @@ def _update(request: HttpRequest, worker: Worker, form: forms.Form, key: str) ->
 @login_required
 def withdraw(request: HttpRequest, worker_id: int) -> HttpResponse:
     """Take the worker off the registry, with the reason."""
-    worker = _worker(request, worker_id, may_withdraw_worker)
+    worker = _worker(request, worker_id, may_correct_worker)
     form = WithdrawForm(request.POST, prefix="keluar")
     if not form.is_valid():
         return _page(request, worker, {"withdraw": form})
@@ -118,7 +118,7 @@ def withdraw(request: HttpRequest, worker_id: int) -> HttpResponse:
 @login_required
 def reinstate(request: HttpRequest, worker_id: int) -> HttpResponse:
     """Bring a withdrawn worker back."""
-    worker = _worker(request, worker_id, may_withdraw_worker)
+    worker = _worker(request, worker_id, may_correct_worker)
     reinstate_worker(by=_user(request), worker=worker)
     messages.success(request, _("%(name)s is back in the registry.") % {"name": worker.nama})
     return redirect("workers:detail", worker_id=worker.pk)

@@ -24,7 +24,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from kepling.accounts.models import Role, User
-from kepling.accounts.permissions import may_check_nik, may_register, may_reveal_nik
+from kepling.accounts.permissions import (
+    may_check_nik,
+    may_correct_worker,
+    may_move_worker,
+    may_register,
+    may_reveal_nik,
+)
 from kepling.accounts.scoping import root_wilayah
 from kepling.contributions.status import (
     STATUS_LABELS,
@@ -55,7 +61,6 @@ from kepling.workers.forms import (
     parse_rupiah,
 )
 from kepling.workers.models import Gender, Payer, Program, Sector, Worker
-from kepling.workers.permissions import may_correct_worker, may_move_worker, may_withdraw_worker
 from kepling.workers.queries import access_worker, find_by_nik, reveal_nik, workers_for
 from kepling.workers.references import References
 from kepling.workers.validation import check_nik, check_worker
@@ -440,7 +445,7 @@ def _detail_context(user: User, worker: Worker) -> dict[str, Any]:
         "payments": worker.payments.order_by("-periode", "-tanggal_bayar")[:60],
         "may_reveal": may_reveal_nik(user, worker),
         "full_nik": None,
-        "may_correct": any(rule(user, worker) for rule in (may_correct_worker, may_withdraw_worker, may_move_worker)),
+        "may_correct": any(rule(user, worker) for rule in (may_correct_worker, may_move_worker)),
         "pay_number": pay_number(worker),
         "channels": list(PaymentChannel.objects.filter(active=True)),
         "channels_text": cara_bayar(),
