@@ -45,12 +45,17 @@ class ImportCommand(BaseCommand):
         """Keys added to the report after the counts."""
         return {}
 
+    def after_import(self, result: ImportResult) -> None:
+        """Work a command may wait for once the file is applied (the web leaves it to the task worker)."""
+
     def handle(self, *args: Any, **options: Any) -> None:
         by = acting_user(options.get("by"))
         try:
             result = self.run_import(options, by)
         except UnusableFileError as exc:
             raise CommandError(str(exc)) from exc
+        if result.applied and not options.get("dry_run"):
+            self.after_import(result)
         report = {**result.as_dict(), **self.extra_report(result, options)}
         if options.get("dry_run"):
             report["dry_run"] = True

@@ -40,12 +40,14 @@ class SecurityHeadersMiddleware:
     Scripts and styles come only from the app's own static files (htmx included): no inline
     script, style or event handler, so an injected `<script>` or `onerror=` never runs. The API's
     interactive documentation (Swagger UI) sets inline styles from its own script; it alone gets
-    `style-src 'unsafe-inline'`, never inline scripts.
+    `style-src 'unsafe-inline'`, never inline scripts. Forms post to the app itself, and the
+    follow-up list's WhatsApp button (a form, so the send is recorded first) is then redirected
+    to WhatsApp: `form-action` names that one destination too, as browsers apply it to redirects.
     """
 
     POLICY = (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
-        "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+        "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self' https://wa.me"
     )
     DOCS_POLICY = POLICY.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
     PERMISSIONS = (

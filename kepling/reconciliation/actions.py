@@ -114,7 +114,10 @@ def reverse_ledger_payment(*, by: User, referensi: str, reason: str) -> Payment:
         raise PermissionDenied(_("Only the city administrator and BPJS officers reverse payments."))
     if not reason.strip():
         raise DecisionError(_("Give the reason for reversing this payment."))
-    payment = Payment.objects.select_for_update().filter(referensi=referensi.strip()).first()
+    # A NUL can never be in a stored reference (PostgreSQL refuses it in a query): no such payment.
+    payment = None if "\x00" in referensi else (
+        Payment.objects.select_for_update().filter(referensi=referensi.strip()).first()
+    )
     if payment is None:
         raise DecisionError(_("No payment with reference %(ref)s is in the ledger.") % {"ref": referensi.strip()})
     if payment.jumlah <= 0 or payment.reverses_id is not None:

@@ -76,7 +76,7 @@ def test_a_write_asks_the_job_once_it_commits_and_the_job_brings_every_stored_da
     assert not StaleSummary.objects.exists()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_refreshes_never_fail_and_store_the_right_rows(settings: Any) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("concurrent writers: PostgreSQL (SQLite serialises its writers)")

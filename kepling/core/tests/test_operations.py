@@ -77,6 +77,7 @@ def test_a_server_error_answers_the_indonesian_500_page(city):
 
 def _kepling(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     environment = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    environment["DEBUG"] = "1"  # the development keys; the mistakes under test are others
     environment.update(env)
     return subprocess.run(
         [sys.executable, "-m", "kepling.manage", *args], env=environment, capture_output=True, text=True, check=False

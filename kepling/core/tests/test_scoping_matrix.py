@@ -80,8 +80,9 @@ def world(city: City, people: dict[str, User]) -> dict[str, dict[str, Any]]:
             key=f"k-{side}", kind=ItemKind.UNKNOWN_TO_BPJS, worker=worker, kelurahan_id=worker.kelurahan_id,
             kecamatan_id=worker.kecamatan_id, kota_id=worker.kota_id,
         )
+        kepling = inside_kepling if side == "in" else outside_kepling
         objects[side] = {"worker_id": worker.pk, "kode": node.kode, "conflict": conflict.pk,
-                         "duplicate": duplicate.pk, "item_id": item.pk}
+                         "duplicate": duplicate.pk, "item_id": item.pk, "user_id": kepling.pk}
     return objects
 
 
@@ -132,6 +133,7 @@ def snapshot() -> dict[str, Any]:
         "jobs": sorted(ImportJob.objects.values_list("pk", "status", "column_mapping")),
         "tokens": sorted(ApiToken.objects.values_list("pk", "revoked_at")),
         "payments": Payment.objects.count(),
+        "passwords": sorted(User.objects.values_list("pk", "password", "must_change_password")),
     }
 
 

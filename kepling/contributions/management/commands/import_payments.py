@@ -4,6 +4,7 @@ from pathlib import Path
 from typing import Any
 
 from kepling.contributions.imports import import_payments_file
+from kepling.contributions.summaries import refresh_summaries
 from kepling.core.importing import ImportCommand
 from kepling.core.progress import Progress
 from kepling.core.tabular import ImportResult
@@ -25,3 +26,8 @@ class Command(ImportCommand):
             reconcile_after_import(by=by)
         progress.step("done")
         return result
+
+    def after_import(self, result: ImportResult) -> None:
+        # The command returns with the figures current; a running task worker's refresh then finds nothing left.
+        Progress(self.stderr).step("updating the stored figures")
+        refresh_summaries(pickable=True)

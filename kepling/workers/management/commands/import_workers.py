@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kepling.contributions.summaries import refresh_summaries
 from kepling.core.importing import ImportCommand
 from kepling.core.progress import Progress
 from kepling.core.tabular import ImportResult
@@ -20,3 +21,8 @@ class Command(ImportCommand):
         result = import_workers_file(options["path"], by=by, dry_run=options["dry_run"])
         progress.step("done")
         return result
+
+    def after_import(self, result: ImportResult) -> None:
+        # The command returns with the figures current; a running task worker's refresh then finds nothing left.
+        Progress(self.stderr).step("updating the stored figures")
+        refresh_summaries()
