@@ -26,6 +26,7 @@ from kepling.api.actions import create_api_token
 from kepling.api.tests.conftest import ApiClient
 from kepling.testing import City, make_user, make_worker
 from kepling.workers.models import Worker
+from kepling.workers.tests.builders import api_registration
 
 pytestmark = pytest.mark.django_db
 
@@ -94,21 +95,7 @@ def _allowed(status: int) -> bool:
 
 
 def _registration(nik: str) -> dict[str, object]:
-    return {
-        "nik": nik,
-        "nama": "Siti Aminah",
-        "jenis_kelamin": "P",
-        "tanggal_lahir": "1990-05-15",
-        "no_hp": "081234567890",
-        "kode_lingkungan": "12.71.01.1001.01",
-        "pekerjaan": "Pedagang",
-        "sektor": "lainnya",
-        "penghasilan": 1_000_000,
-        "program": "JKK-JKM",
-        "sumber_iuran": "mandiri",
-        "tanggal_daftar": "2025-06-02",
-        "consent": True,
-    }
+    return api_registration(nik=nik, jenis_kelamin="P")
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

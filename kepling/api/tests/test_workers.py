@@ -11,27 +11,9 @@ from kepling.contributions.ledger import record_payment
 from kepling.core.models import AuditLog
 from kepling.testing import make_worker
 from kepling.workers.models import AttributionConflict, Worker
+from kepling.workers.tests.builders import api_registration as registration
 
 pytestmark = pytest.mark.django_db
-
-
-def registration(**changes):
-    body = {
-        "nik": "1271011505900001",
-        "nama": "Siti Aminah",
-        "jenis_kelamin": "L",
-        "tanggal_lahir": "1990-05-15",
-        "no_hp": "081234567890",
-        "kode_lingkungan": "12.71.01.1001.01",
-        "pekerjaan": "Pedagang",
-        "sektor": "lainnya",
-        "penghasilan": 1_000_000,
-        "program": "JKK-JKM",
-        "sumber_iuran": "mandiri",
-        "tanggal_daftar": "2025-06-02",
-        "consent": True,
-    }
-    return body | changes
 
 
 def test_a_kepling_cannot_read_a_worker_of_another_lingkungan(api_as, city, kepling_user):

@@ -24,6 +24,7 @@ from kepling.api.models import ApiToken
 from kepling.contributions.models import Payment
 from kepling.testing import City, make_worker
 from kepling.workers.models import AttributionConflict, LikelyDuplicate, Worker
+from kepling.workers.tests.builders import api_registration
 
 pytestmark = pytest.mark.django_db
 
@@ -153,21 +154,7 @@ def form_body(field: str, value: str) -> dict[str, str]:
 
 
 def registration() -> dict[str, Any]:
-    return {
-        "nik": "1271015505900099",
-        "nama": "Siti",
-        "jenis_kelamin": "P",
-        "tanggal_lahir": "1990-05-15",
-        "no_hp": "081234567890",
-        "kode_lingkungan": "12.71.01.1001.01",
-        "pekerjaan": "Pedagang",
-        "sektor": "lainnya",
-        "penghasilan": 1_000_000,
-        "program": "JKK-JKM",
-        "sumber_iuran": "mandiri",
-        "tanggal_daftar": "2025-06-02",
-        "consent": True,
-    }
+    return api_registration(nik="1271015505900099", nama="Siti", jenis_kelamin="P")
 
 
 def snapshot() -> dict[str, Any]:

@@ -36,3 +36,23 @@ def worker_input(**overrides: Any) -> WorkerInput:
     }
     values.update(overrides)
     return WorkerInput(**values)
+
+
+def api_registration(**changes: Any) -> dict[str, Any]:
+    """A registration body as `POST /api/v1/workers` takes it, valid unless `changes` make it otherwise."""
+    body: dict[str, Any] = {
+        "nik": "1271011505900001",
+        "nama": "Siti Aminah",
+        "jenis_kelamin": "L",
+        "tanggal_lahir": "1990-05-15",
+        "no_hp": "081234567890",
+        "kode_lingkungan": "12.71.01.1001.01",
+        "pekerjaan": "Pedagang",
+        "sektor": "lainnya",
+        "penghasilan": 1_000_000,
+        "program": "JKK-JKM",
+        "sumber_iuran": "mandiri",
+        "tanggal_daftar": "2025-06-02",
+        "consent": True,
+    }
+    return body | changes
