@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -11,6 +12,9 @@ from kepling.core.models import AuditLog, AuditSubject
 
 if TYPE_CHECKING:
     from kepling.accounts.models import User
+
+# Rows per INSERT statement: within SQLite's parameter limit for the audit row's eight columns.
+BATCH_SIZE = 500
 
 
 def _jsonable(value: Any) -> Any:
@@ -25,6 +29,19 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+@dataclass(frozen=True)
+class Entry:
+    """One audit row to write, for `record_many`; `workers` lists the people it concerns."""
+
+    action: str
+    object_type: str
+    object_id: object = ""
+    old: dict[str, Any] | None = None
+    new: dict[str, Any] | None = None
+    note: str = ""
+    workers: tuple[int, ...] = ()
+
+
 def record(
     *,
     actor: User | None,
@@ -37,25 +54,42 @@ def record(
     workers: Iterable[int] = (),
 ) -> AuditLog:
     """Append one audit row; `workers` lists the people it concerns (for "who saw this person")."""
-    entry = AuditLog.objects.create(
-        actor=actor if actor is not None and actor.pk else None,
-        action=action,
-        object_type=object_type,
-        object_id=str(object_id),
-        old_values=_jsonable(old) if old is not None else None,
-        new_values=_jsonable(new) if new is not None else None,
-        note=note,
+    entry = Entry(action, object_type, object_id, old, new, note, tuple(workers))
+    return record_many(actor=actor, entries=[entry])[0]
+
+
+def record_many(*, actor: User | None, entries: Sequence[Entry]) -> list[AuditLog]:
+    """Append many audit rows and their subjects with a few statements (imports write thousands)."""
+    rows = AuditLog.objects.bulk_create([_log_row(actor, e) for e in entries], batch_size=BATCH_SIZE)
+    AuditSubject.objects.bulk_create(
+        [AuditSubject(entry=row, worker_id=w) for row, e in zip(rows, entries, strict=True) for w in _subjects(e)],
+        batch_size=BATCH_SIZE,
     )
-    subjects = set(workers)
-    if object_type == "worker" and str(object_id).isdigit():
-        subjects.add(int(str(object_id)))
+    return rows
+
+
+def _log_row(actor: User | None, entry: Entry) -> AuditLog:
+    return AuditLog(
+        actor=actor if actor is not None and actor.pk else None,
+        action=entry.action,
+        object_type=entry.object_type,
+        object_id=str(entry.object_id),
+        old_values=_jsonable(entry.old) if entry.old is not None else None,
+        new_values=_jsonable(entry.new) if entry.new is not None else None,
+        note=entry.note,
+    )
+
+
+def _subjects(entry: Entry) -> list[int]:
+    """The workers a row is about: those named, the worker it is on, and a pair's `worker`/`other`."""
+    subjects = set(entry.workers)
+    if entry.object_type == "worker" and str(entry.object_id).isdigit():
+        subjects.add(int(str(entry.object_id)))
     for key in ("worker", "other"):
-        value = (new or {}).get(key)
+        value = (entry.new or {}).get(key)
         if isinstance(value, int):
             subjects.add(value)
-    if subjects:
-        AuditSubject.objects.bulk_create([AuditSubject(entry=entry, worker_id=w) for w in sorted(subjects)])
-    return entry
+    return sorted(subjects)
 
 
 def record_view(*, actor: User | None, page: str, workers: Iterable[int]) -> AuditLog | None:

@@ -14,6 +14,7 @@ from typing import Any, Literal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -204,9 +205,7 @@ def registration_audit_values(values: dict[str, Any], clean: CleanWorker, credit
 
 def handle_existing(*, by: User | None, worker: Worker, clean: CleanWorker, credit: User | None) -> RegistrationOutcome:
     """A NIK already registered: the same claim is a no-op, another claim opens a conflict."""
-    same_place = worker.lingkungan_id == clean.lingkungan.pk
-    same_credit = credit is None or worker.credited_kepling_id in (None, credit.pk)
-    if same_place and same_credit:
+    if claims_the_same(worker, clean, credit):
         return RegistrationOutcome("already_present", worker)
     conflict = AttributionConflict.objects.filter(
         worker=worker, claimant_lingkungan=clean.lingkungan, status=DecisionStatus.OPEN
@@ -217,6 +216,13 @@ def handle_existing(*, by: User | None, worker: Worker, clean: CleanWorker, cred
     return RegistrationOutcome(
         "conflict", worker, warnings=[conflict_warning()], conflict=conflict, conflict_opened=opened
     )
+
+
+def claims_the_same(worker: Worker, clean: CleanWorker, credit: User | None) -> bool:
+    """A submission of a registered NIK changes nothing when it names the same lingkungan and
+    either no Kepling, the credited one, or a worker not yet credited to anyone."""
+    same_place = worker.lingkungan_id == clean.lingkungan.pk
+    return same_place and (credit is None or worker.credited_kepling_id in (None, credit.pk))
 
 
 def conflict_warning() -> Problem:
@@ -266,7 +272,8 @@ def open_conflict(*, by: User | None, worker: Worker, clean: CleanWorker, credit
 def open_likely_duplicates(*, by: User | None, worker: Worker) -> list[LikelyDuplicate]:
     """Flag other workers with the same name and birth date (under another NIK) for review."""
     others = (
-        Worker.objects.filter(name_key=worker.name_key, tanggal_lahir=worker.tanggal_lahir, withdrawn_on__isnull=True)
+        active_namesakes()
+        .filter(name_key=worker.name_key, tanggal_lahir=worker.tanggal_lahir)
         .exclude(pk=worker.pk)
         .values_list("pk", flat=True)
     )
@@ -283,10 +290,19 @@ def open_likely_duplicates(*, by: User | None, worker: Worker) -> list[LikelyDup
             action="likely_duplicate_opened",
             object_type="likely_duplicate",
             object_id=item.pk,
-            new={"worker": worker.pk, "other": other_id},
+            new=likely_duplicate_audit_values(item),
         )
         flagged.append(item)
     return flagged
+
+
+def active_namesakes() -> QuerySet[Worker]:
+    """Whom a new worker may duplicate: workers still on the register (a withdrawn one is not flagged)."""
+    return Worker.objects.filter(withdrawn_on__isnull=True)
+
+
+def likely_duplicate_audit_values(item: LikelyDuplicate) -> dict[str, int]:
+    return {"worker": item.worker_id, "other": item.other_id}
 
 
 def _ensure_may_change(by: User, worker: Worker) -> Worker:

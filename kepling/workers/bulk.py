@@ -5,29 +5,30 @@ planned for the whole batch first and then written with a handful of set-based s
 from __future__ import annotations
 
 import datetime
-import functools
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from django.db import connections, models, router, transaction
-from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Field, Model
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kepling.accounts.models import User
 from kepling.contributions.ledger import match_registered
+from kepling.core import audit
+from kepling.core.bulk import insert_dicts
 from kepling.core.crypto import lookup_hash
-from kepling.core.models import AuditLog
 from kepling.regions.queries import mark_summaries_stale
 from kepling.workers.actions import (
     Status,
+    active_namesakes,
+    claims_the_same,
     conflict_warning,
     consent_error,
     credit_for,
+    likely_duplicate_audit_values,
     likely_duplicate_warning,
     open_conflict,
     registration_audit_values,
@@ -37,7 +38,6 @@ from kepling.workers.models import AttributionConflict, DecisionStatus, LikelyDu
 from kepling.workers.references import References
 from kepling.workers.validation import CleanWorker, Problem, WorkerInput, check_worker
 
-BATCH_SIZE = 1000
 LOOKUP_CHUNK = 900
 
 
@@ -171,8 +171,7 @@ def _open_claims(worker_ids: list[int]) -> set[tuple[int, int]]:
 def _classify_existing(plan: _Plan, outcome: RowOutcome, claim: _Claim, open_claims: set[tuple[int, int]]) -> None:
     """The same rule as `actions.handle_existing`, decided for the whole batch up front."""
     worker, clean, credit = claim.worker, claim.clean, claim.credit
-    same_place = worker.lingkungan_id == clean.lingkungan.pk
-    if same_place and (credit is None or worker.credited_kepling_id in (None, credit.pk)):
+    if claims_the_same(worker, clean, credit):
         outcome.status = "already_present"
         return
     outcome.status = "conflict"
@@ -186,7 +185,7 @@ def _find_likely_duplicates(new: list[_NewWorker]) -> None:
     keys = sorted({n.clean.name_key for n in new})
     known: dict[tuple[str, datetime.date], list[int]] = defaultdict(list)
     for chunk in _chunks(keys):
-        rows = Worker.objects.filter(name_key__in=chunk, withdrawn_on__isnull=True).values_list(
+        rows = active_namesakes().filter(name_key__in=chunk).values_list(
             "pk", "name_key", "tanggal_lahir"
         )
         for pk, name, born in rows:
@@ -202,21 +201,15 @@ def _find_likely_duplicates(new: list[_NewWorker]) -> None:
 
 
 def _apply(by: User | None, plan: _Plan) -> None:
-    actor_id = by.pk if by is not None and by.pk else None
     now = timezone.now()
     rows = [worker_values(by=by, clean=n.clean, credit=n.credit, nik_hash=n.nik_hash, now=now) for n in plan.new]
-    fast_insert(Worker, rows)
+    insert_dicts(Worker, rows)
     ids = _read_back_ids([r["nik_hash"] for r in rows])
-    fast_insert(
-        AuditLog,
-        [
-            _audit_row(
-                actor_id=actor_id,
-                action="worker_registered",
-                object_type="worker",
-                object_id=ids[r["nik_hash"]],
-                new=registration_audit_values(r, n.clean, n.credit),
-                note="bulk",
+    audit.record_many(
+        actor=by,
+        entries=[
+            audit.Entry(
+                "worker_registered", "worker", ids[r["nik_hash"]], new=registration_audit_values(r, n.clean, n.credit)
             )
             for r, n in zip(rows, plan.new, strict=True)
         ],
@@ -225,7 +218,7 @@ def _apply(by: User | None, plan: _Plan) -> None:
         open_conflict(by=by, worker=claim.worker, clean=claim.clean, credit=claim.credit)
     plan.outcome.conflicts_opened = len(plan.claims)
     worker_ids = [ids[r["nik_hash"]] for r in rows]
-    plan.outcome.likely_duplicates = _create_likely_duplicates(actor_id, plan.new, rows, worker_ids)
+    plan.outcome.likely_duplicates = _create_likely_duplicates(by, plan.new, rows, worker_ids)
     _mark_stale(rows)
     match_registered(
         [
@@ -243,68 +236,6 @@ def _apply(by: User | None, plan: _Plan) -> None:
     )
 
 
-def _audit_row(
-    *, actor_id: int | None, action: str, object_type: str, object_id: int, new: dict[str, Any], note: str = ""
-) -> dict[str, Any]:
-    return {
-        "actor_id": actor_id,
-        "action": action,
-        "object_type": object_type,
-        "object_id": str(object_id),
-        "old_values": None,
-        "new_values": new,
-        "note": note,
-    }
-
-
-def fast_insert(model: type[Model], rows: Sequence[dict[str, Any]]) -> None:
-    """INSERT many rows (dicts by column attribute name) with one prepared statement.
-
-    `bulk_create` spends most of a 50,000-row import building model instances and preparing
-    values one by one (and SQLite's parameter cap splits it into thousands of statements);
-    only dates, times and JSON need converting for the database, so only those are prepared
-    here. Missing columns take their field default; auto_now columns take the current time.
-    """
-    if not rows:
-        return
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    now = timezone.now()
-    defaults = {
-        f.attname: now if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) else f.get_default()
-        for f in fields
-    }
-    db = connections[router.db_for_write(model)]
-    converters = [(f.attname, defaults[f.attname], _converter(f, db)) for f in fields]
-    columns = ", ".join(db.ops.quote_name(f.column) for f in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {db.ops.quote_name(model._meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
-    with db.cursor() as cursor:
-        for start in range(0, len(rows), BATCH_SIZE):
-            cursor.executemany(
-                sql,
-                [
-                    tuple(convert(row.get(name, default)) for name, default, convert in converters)
-                    for row in rows[start : start + BATCH_SIZE]
-                ],
-            )
-
-
-def _converter(model_field: Field[Any, Any], db: BaseDatabaseWrapper) -> Callable[[Any], Any]:
-    # Dates repeat heavily across rows (registration days, audit times), so their conversion
-    # is cached; every other column except JSON goes to the driver as it is.
-    if isinstance(model_field, models.DateTimeField):
-        return functools.lru_cache(maxsize=4096)(db.ops.adapt_datetimefield_value)
-    if isinstance(model_field, models.DateField):
-        return functools.lru_cache(maxsize=65536)(db.ops.adapt_datefield_value)
-    if isinstance(model_field, models.JSONField):
-        return partial(model_field.get_db_prep_save, connection=db)
-    return _identity
-
-
-def _identity(value: Any) -> Any:
-    return value
-
-
 def _read_back_ids(hashes: list[str]) -> dict[str, int]:
     ids: dict[str, int] = {}
     for chunk in _chunks(hashes):
@@ -313,23 +244,17 @@ def _read_back_ids(hashes: list[str]) -> dict[str, int]:
 
 
 def _create_likely_duplicates(
-    actor_id: int | None, new: list[_NewWorker], rows: list[dict[str, Any]], worker_ids: list[int]
+    by: User | None, new: list[_NewWorker], rows: list[dict[str, Any]], worker_ids: list[int]
 ) -> int:
     items = []
     for item, row, worker_id in zip(new, rows, worker_ids, strict=True):
         others = item.duplicate_of_existing + [worker_ids[i] for i in item.duplicate_of_new]
         items += [LikelyDuplicate(worker_id=worker_id, other_id=o, kelurahan_id=row["kelurahan_id"]) for o in others]
     LikelyDuplicate.objects.bulk_create(items)
-    fast_insert(
-        AuditLog,
-        [
-            _audit_row(
-                actor_id=actor_id,
-                action="likely_duplicate_opened",
-                object_type="likely_duplicate",
-                object_id=d.pk,
-                new={"worker": d.worker_id, "other": d.other_id},
-            )
+    audit.record_many(
+        actor=by,
+        entries=[
+            audit.Entry("likely_duplicate_opened", "likely_duplicate", d.pk, new=likely_duplicate_audit_values(d))
             for d in items
         ],
     )
