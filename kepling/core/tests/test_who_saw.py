@@ -96,7 +96,8 @@ def test_every_read_of_personal_data_is_audited_and_found_by_worker(
     clients = {name: _signed_in(user) for name, user in people.items()}
     token = {"Authorization": f"Bearer {create_api_token(by=lurah, user=lurah, name='t')[1]}"}
     values = {"worker": worker.pk, "item": item.pk, "lingkungan": city.lingkungan[0].kode, "nik": NIK}
-    unaudited, seen = [], []
+    unaudited: list[str] = []
+    seen: list[int] = []
     for who, method, template, data in WORKER_READS:
         path = template.format(**values)
         body = {k: v.format(**values) for k, v in (data or {}).items()}
