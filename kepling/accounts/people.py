@@ -21,6 +21,8 @@ from kepling.accounts.actions import create_kepling_account, issue_one_time_pass
 from kepling.accounts.models import Role, User
 from kepling.accounts.permissions import may_hand_over_lingkungan, may_reset_kepling_passwords, may_reset_password_of
 from kepling.accounts.scoping import access_wilayah, wilayah_for
+from kepling.core import audit
+from kepling.core.params import area_code_param
 from kepling.regions.actions import start_kepling_term
 from kepling.regions.models import LINGKUNGAN
 
@@ -51,9 +53,11 @@ def kepling_accounts(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if not may_reset_kepling_passwords(user):
         raise PermissionDenied
-    kode = request.GET.get("wilayah", "").strip()
+    kode = area_code_param(request, "wilayah")
     accounts = kepling_accounts_for(user, kode)
-    context = {"accounts": accounts[:KEPLING_SHOWN], "total": accounts.count(), "kode": kode}
+    shown = list(accounts[:KEPLING_SHOWN])
+    audit.record_view(actor=user, page=request.path, accounts=[account.pk for account in shown])
+    context = {"accounts": shown, "total": accounts.count(), "kode": kode}
     return render(request, "accounts/kepling_accounts.html", context)
 
 

@@ -68,6 +68,7 @@ def validation_message(error: dict[str, Any]) -> str:
         "extra_forbidden": _("This field is not accepted here."),
         "string_too_long": _("The text has the wrong length."),
         "string_too_short": _("The text has the wrong length."),
+        "area_code": _("Give an area code such as 12.71.01.1001.03."),
     }
     if kind in exact:
         return exact[kind]

@@ -10,6 +10,9 @@ from ninja import Field, Schema
 from pydantic import BeforeValidator, ConfigDict
 from pydantic_core import PydanticCustomError
 
+from kepling.core.identifiers import ascii_identifier
+from kepling.core.params import is_area_code
+
 
 def _iso_date(value: object) -> object:
     # pydantic would also take a number as a Unix time; dates here are written YYYY-MM-DD only.
@@ -19,6 +22,17 @@ def _iso_date(value: object) -> object:
 
 
 IsoDate = Annotated[datetime.date, BeforeValidator(_iso_date)]
+
+
+def _area_code(value: object) -> object:
+    # Digits of any script are the same code (core.identifiers); anything not shaped like a code is refused.
+    code = ascii_identifier(value.strip()) if isinstance(value, str) else ""
+    if not is_area_code(code):
+        raise PydanticCustomError("area_code", "Give an area code such as 12.71.01.1001.03.")
+    return code
+
+
+AreaCode = Annotated[str, BeforeValidator(_area_code)]
 
 Tingkat = Literal["kota", "kecamatan", "kelurahan", "lingkungan"]
 WorkerStatus = Literal["never_paid", "active", "in_arrears", "inactive"]

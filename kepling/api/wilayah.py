@@ -10,7 +10,7 @@ from kepling.accounts.scoping import access_wilayah, wilayah_for
 from kepling.api.auth import caller
 from kepling.api.common import ERRORS, page, resolve_as_of
 from kepling.api.errors import ApiError
-from kepling.api.schemas import ErrorOut, IsoDate, PageParams, SummaryOut, Tingkat, WilayahOut, WilayahPage
+from kepling.api.schemas import AreaCode, ErrorOut, IsoDate, PageParams, SummaryOut, Tingkat, WilayahOut, WilayahPage
 from kepling.contributions.summaries import node_summary, shown_date
 from kepling.regions.models import LEVEL_BY_KEY, Wilayah
 
@@ -29,7 +29,7 @@ def wilayah_out(node: Wilayah) -> WilayahOut:
 
 class WilayahFilters(PageParams):
     tingkat: Tingkat | None = Field(None, description="Only nodes of this level")
-    parent: str | None = Field(None, description="Only the children of this code")
+    parent: AreaCode | None = Field(None, description="Only the children of this code; 404 when it is not in your area")
 
 
 @router.get("", response={200: WilayahPage, **ERRORS}, summary="The wilayah you may see")
@@ -39,11 +39,12 @@ def list_wilayah(
 ) -> WilayahPage:
     """Your own node and everything under it, by code; filter by level and by parent code."""
     limit, offset = filters.limit, filters.offset
-    nodes = wilayah_for(caller(request)).select_related("parent").order_by("kode")
+    user = caller(request)
+    nodes = wilayah_for(user).select_related("parent").order_by("kode")
     if filters.tingkat is not None:
         nodes = nodes.filter(level=LEVEL_BY_KEY[filters.tingkat])
     if filters.parent is not None:
-        nodes = nodes.filter(parent__kode=filters.parent)
+        nodes = nodes.filter(parent=access_wilayah(user, filters.parent))
     count, items = page(nodes, limit, offset)
     return WilayahPage(count=count, limit=limit, offset=offset, items=[wilayah_out(n) for n in items])
 

@@ -13,12 +13,14 @@ from ninja.responses import Status
 
 from kepling.accounts.models import User
 from kepling.accounts.permissions import may_edit_worker, may_register
+from kepling.accounts.scoping import access_wilayah
 from kepling.api.auth import caller
 from kepling.api.common import ERRORS, audit_view, page, resolve_as_of
 from kepling.api.errors import ApiError, problem_details
 from kepling.api.schemas import (
     MAX_LIMIT,
     MAX_OFFSET,
+    AreaCode,
     ConflictOut,
     ErrorDetail,
     IsoDate,
@@ -96,7 +98,9 @@ def ensure_may_edit(user: User, worker: Worker) -> None:
 
 
 class WorkerFilters(Schema):
-    lingkungan: str | None = Field(None, description="Lingkungan code, e.g. 12.71.01.1001.03")
+    lingkungan: AreaCode | None = Field(
+        None, description="Lingkungan code, e.g. 12.71.01.1001.03; 404 when it is not in your area"
+    )
     status: WorkerStatus | None = Field(None, description="Status on the as_of date")
     q: str | None = Field(None, description="Part of the name")
     registered_from: IsoDate | None = None
@@ -114,7 +118,7 @@ def list_workers(request: HttpRequest, filters: Query[WorkerFilters]) -> WorkerP
     limit, offset = filters.limit, filters.offset
     workers = with_status(workers_for(user).select_related("lingkungan", "credited_kepling"), day)
     if filters.lingkungan:
-        workers = workers.filter(lingkungan__kode=filters.lingkungan)
+        workers = workers.filter(lingkungan=access_wilayah(user, filters.lingkungan))
     if filters.status:
         workers = workers.filter(**{"status": filters.status})
     if filters.q and (query := search_key(filters.q)):

@@ -92,14 +92,22 @@ def _subjects(entry: Entry) -> list[int]:
     return sorted(subjects)
 
 
-def record_view(*, actor: User | None, page: str, workers: Iterable[int]) -> AuditLog | None:
-    """One row for a page that shows personal data of these workers (none when it shows nobody)."""
-    shown = sorted(set(workers))
-    if not shown:
+def record_view(
+    *, actor: User | None, page: str, workers: Iterable[int] = (), accounts: Iterable[int] = ()
+) -> AuditLog | None:
+    """One row for a page that shows personal data of these workers or Kepling accounts (none when nobody).
+
+    Workers become the row's subjects (`/audit/?worker=`); the accounts of Kepling whose name and
+    phone a page lists are kept in the row's values.
+    """
+    shown, people = sorted(set(workers)), sorted(set(accounts))
+    if not shown and not people:
         return None
+    values: dict[str, Any] = {"count": len(shown)}
+    if people:
+        values["accounts"] = people
     return record(
-        actor=actor, action="personal_data_viewed", object_type="page", object_id=page[:64],
-        new={"count": len(shown)}, workers=shown,
+        actor=actor, action="personal_data_viewed", object_type="page", object_id=page[:64], new=values, workers=shown
     )
 
 

@@ -66,6 +66,8 @@ ACTIONS: dict[str, Promise] = {
     "api_token_created": gettext_lazy("created an API key (%(object)s)"),
     "api_token_revoked": gettext_lazy("revoked an API key (%(object)s)"),
     "demo_built": gettext_lazy("built the demo data"),
+    "personal_data_viewed": gettext_lazy("viewed personal data on %(object)s"),
+    "worker_search": gettext_lazy("searched for a person"),
 }
 
 OBJECTS: dict[str, Promise] = {
@@ -78,6 +80,7 @@ OBJECTS: dict[str, Promise] = {
     "kepling_term": gettext_lazy("Kepling term #%(id)s"),
     "list": gettext_lazy("the list “%(id)s”"),
     "report_job": gettext_lazy("report #%(id)s"),
+    "page": gettext_lazy("the page %(id)s"),
 }
 
 FIELDS: dict[str, Promise] = {
@@ -94,7 +97,8 @@ FIELDS: dict[str, Promise] = {
     "workers": gettext_lazy("workers"), "page": gettext_lazy("page"), "q": gettext_lazy("search"),
     "created": gettext_lazy("new items"), "updated": gettext_lazy("items refreshed"),
     "closed": gettext_lazy("items closed"), "open": gettext_lazy("items open"), "level": gettext_lazy("level"),
-    "parent": gettext_lazy("parent area"), "kode": gettext_lazy("code"), "nama_wilayah": gettext_lazy("name"),
+    "parent": gettext_lazy("parent area"), "accounts": gettext_lazy("Kepling accounts"),
+    "count": gettext_lazy("people shown"), "kode": gettext_lazy("code"), "nama_wilayah": gettext_lazy("name"),
 }
 
 

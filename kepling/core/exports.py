@@ -12,13 +12,14 @@ import datetime
 import io
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.text import slugify
 
 from kepling.accounts.models import User
 from kepling.core import audit
+from kepling.core.params import choice_param
 
 # A leaf module (xlsxwriter only): the one place that keeps spreadsheet text from becoming a formula.
 from kepling.reports.spreadsheet import neutralise, new_workbook, write_text, write_value
@@ -38,6 +39,9 @@ class ListExport:
     headers: Sequence[str]
     rows: Iterable[Sequence[object]]
     scope: str = ""  # the area or object the list is of, for the file name and the audit row
+    # The workers the rows show, filled by the rows' generator as the file is written: the audit
+    # row names them, so "who saw this person" includes the lists they were downloaded in.
+    workers: list[int] = field(default_factory=list)
 
 
 # A phone number (+6281...) starts like a formula but can run nothing: it stays readable.
@@ -50,8 +54,7 @@ def _inert(text: str) -> str:
 
 def wanted_format(request: HttpRequest) -> str | None:
     """`csv` or `xlsx` when the request asks for a download (`?unduh=`), else None."""
-    value = request.GET.get("unduh", "")
-    return value if value in EXPORT_FORMATS else None
+    return choice_param(request, "unduh", EXPORT_FORMATS) or None
 
 
 def _csv_cell(value: object) -> str:
@@ -102,7 +105,7 @@ def export_response(user: User, export: ListExport, fmt: str) -> HttpResponse:
     content, count = _csv(export) if fmt == "csv" else _xlsx(export)
     audit.record(
         actor=user, action="list_exported", object_type="list", object_id=export.name,
-        new={"format": fmt, "rows": count, "scope": export.scope},
+        new={"format": fmt, "rows": count, "scope": export.scope}, workers=export.workers,
     )
     response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
     stem = slugify(f"{export.name} {export.scope}") or "daftar"

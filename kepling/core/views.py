@@ -19,6 +19,7 @@ from kepling.accounts.permissions import may_view_audit
 from kepling.core.audit_text import action_choices, changes, sentence
 from kepling.core.exports import ListExport, export_response, wanted_format
 from kepling.core.models import AuditLog, AuditSubject
+from kepling.core.params import page_param
 
 AUDIT_PAGE_SIZE = 50
 
@@ -81,14 +82,16 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = AuditFilterForm(request.GET or None)
     rows = AuditLog.objects.select_related("actor").order_by("-at", "-id")
-    if form.is_bound and form.is_valid():
-        rows = form.filter(rows)
-    elif form.is_bound:
+    # Filters that cannot be applied show the form's reasons with a 400, never the whole log unfiltered.
+    invalid = form.is_bound and not form.is_valid()
+    if invalid:
         rows = rows.none()
+    elif form.is_bound:
+        rows = form.filter(rows)
     fmt = wanted_format(request)
-    if fmt:
+    if fmt and not invalid:
         return export_response(request.user, _audit_export(rows), fmt)  # type: ignore[arg-type]
-    page = Paginator(rows, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(rows, AUDIT_PAGE_SIZE).get_page(page_param(request, "page"))
     query = request.GET.copy()
     query.pop("page", None)
     entries = [{"row": row, "sentence": sentence(row), "changes": changes(row)} for row in page.object_list]
@@ -98,7 +101,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         "entries": entries,
         "query": query.urlencode(),
     }
-    return render(request, "core/audit_log.html", context)
+    return render(request, "core/audit_log.html", context, status=400 if invalid else 200)
 
 
 def _audit_export(rows: QuerySet[AuditLog]) -> ListExport:

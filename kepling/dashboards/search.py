@@ -21,6 +21,8 @@ from kepling.accounts.scoping import access_wilayah
 from kepling.contributions.status import STATUS_LABELS, Status, with_status
 from kepling.core import audit
 from kepling.core.crypto import lookup_hash, mask_nik
+from kepling.core.identifiers import ascii_identifier
+from kepling.core.params import MAX_PAGE, is_area_code
 from kepling.regions.models import LEVEL_KEYS
 from kepling.workers.models import Worker
 from kepling.workers.queries import workers_for
@@ -42,7 +44,13 @@ class PersonSearchForm(forms.Form):
     lingkungan = forms.CharField(label=_("Area code"), required=False, max_length=40)
     menunggak = forms.IntegerField(label=_("At least this many months overdue"), required=False, min_value=1,
                                    max_value=240)
-    hal = forms.IntegerField(required=False, min_value=1, max_value=100_000, widget=forms.HiddenInput)
+    hal = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE, widget=forms.HiddenInput)
+
+    def clean_lingkungan(self) -> str:
+        code = ascii_identifier(self.cleaned_data.get("lingkungan", "").strip())
+        if code and not is_area_code(code):
+            raise forms.ValidationError(_("Give an area code such as 12.71.01.1001.03."))
+        return code
 
 
 @dataclass
@@ -96,5 +104,6 @@ def search_people(user: User, form: PersonSearchForm, as_of: datetime.date) -> S
         actor=user, action="worker_search", object_type="search", object_id=searched_by,
         new={"q": kept, "status": data.get("status", ""), "area": data.get("lingkungan", ""),
              "arrears_from": data.get("menunggak"), "page": number, "workers": [w.pk for w in page.workers]},
+        workers=[w.pk for w in page.workers],
     )
     return page

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +35,7 @@ from kepling.core import audit
 from kepling.core.errors import AlreadyDecidedError, NoClaimantError
 from kepling.core.exports import ListExport, export_response, wanted_format
 from kepling.core.formatting import format_date
+from kepling.core.params import area_code_param, choice_param, page_param, sort_param
 from kepling.dashboards import charts
 from kepling.dashboards.actions import AlreadyPublishedError, publish_ranking
 from kepling.dashboards.forms import ConflictDecisionForm, DuplicateDecisionForm, PublishRankingForm
@@ -117,16 +118,6 @@ def figures_notice(shown: ShownDate) -> str:
 
 
 
-def sort_from(request: HttpRequest, allowed: dict[str, Any], default: str) -> tuple[str, bool]:
-    """(column, descending) from `urut=col` or `urut=-col`; unknown columns fall back to the default."""
-    raw = request.GET.get("urut", default)
-    descending = raw.startswith("-")
-    key = raw.lstrip("-")
-    if key not in allowed:
-        descending, key = default.startswith("-"), default.lstrip("-")
-    return key, descending
-
-
 def breadcrumbs(user: User, node: Wilayah) -> list[Wilayah]:
     """The node's ancestors from the user's own node down to it."""
     root = root_wilayah(user)
@@ -184,6 +175,7 @@ def dashboard(request: HttpRequest, kode: str | None = None) -> HttpResponse:
     )
     if node.level < LINGKUNGAN:
         context.update(_behind_context(node, as_of))
+        audit.record_view(actor=user, page=request.path, accounts=_kepling_shown(context))
     context["reconciliation"] = queue_counts(user) if may_view_reconciliation(user) else {}
     if context["reconciliation"]:
         context["reconciliation_areas"] = open_counts_by_area(user, node)
@@ -191,11 +183,17 @@ def dashboard(request: HttpRequest, kode: str | None = None) -> HttpResponse:
 
 
 def _units_context(request: HttpRequest, node: Wilayah, as_of: datetime.date) -> dict[str, Any]:
-    key, descending = sort_from(request, UNIT_SORTS, "kode")
+    key, descending = sort_param(request, UNIT_SORTS, "kode")
     units = sorted(units_below(node, as_of), key=UNIT_SORTS[key], reverse=descending)
     kepling = kepling_in_office_map([u.node.pk for u in units], as_of) if node.level + 1 == LINGKUNGAN else {}
     rows = [{"unit": u, "kepling": kepling.get(u.node.pk), "bar": min(100.0, u.progress_pct or 0)} for u in units]
     return {"units": rows, "sort_key": key, "sort_desc": descending, "with_kepling": node.level + 1 == LINGKUNGAN}
+
+
+def _kepling_shown(context: dict[str, Any]) -> list[int]:
+    """The Kepling accounts whose name and phone a dashboard lists (units table and those behind)."""
+    rows = [*context.get("units", []), *context.get("behind", [])]
+    return [row["kepling"].pk for row in rows if row.get("kepling") is not None]
 
 
 def _behind_context(node: Wilayah, as_of: datetime.date) -> dict[str, Any]:
@@ -211,21 +209,19 @@ def _behind_context(node: Wilayah, as_of: datetime.date) -> dict[str, Any]:
 def _lingkungan_workers(request: HttpRequest, user: User, node: Wilayah, as_of: datetime.date) -> tuple[Any, str, str]:
     """(workers with status, in the screen's order; the search; the status filter) of a lingkungan's list."""
     search = search_key(request.GET.get("q", ""))
-    status = request.GET.get("status", "")
+    status = choice_param(request, "status", [s.value for s in Status])
     workers = workers_for(user).filter(registered_on(as_of), lingkungan=node)
     if search:
         workers = workers.filter(name_key__contains=search)
     annotated = with_status(workers, as_of)
-    if status in {s.value for s in Status}:
+    if status:
         annotated = annotated.filter(status=status)  # type: ignore[misc]  # an annotation, unknown to the stubs
-    else:
-        status = ""
     return annotated.order_by("nama", "id"), search, status
 
 
 def _workers_context(request: HttpRequest, user: User, node: Wilayah, as_of: datetime.date) -> dict[str, Any]:
     ordered, search, status = _lingkungan_workers(request, user, node, as_of)
-    page = Paginator(ordered, WORKERS_PER_PAGE).get_page(request.GET.get("hal"))
+    page = Paginator(ordered, WORKERS_PER_PAGE).get_page(page_param(request, "hal"))
     audit.record(
         actor=user,
         action="worker_list_viewed",
@@ -246,7 +242,7 @@ def kepling_progress(request: HttpRequest) -> HttpResponse:
     root = root_wilayah(user)
     if root is None:
         raise Http404("wilayah")
-    node = access_wilayah(user, request.GET.get("wilayah") or root.kode)
+    node = access_wilayah(user, area_code_param(request, "wilayah") or root.kode)
     if node.level >= LINGKUNGAN:
         raise Http404("wilayah")
     as_of = as_of_from(request)
@@ -254,8 +250,9 @@ def kepling_progress(request: HttpRequest) -> HttpResponse:
     fmt = wanted_format(request)
     if fmt:
         return export_response(user, _behind_export(node, as_of, rows), fmt)
-    page = Paginator(rows, WORKERS_PER_PAGE).get_page(request.GET.get("hal"))
+    page = Paginator(rows, WORKERS_PER_PAGE).get_page(page_param(request, "hal"))
     kepling = kepling_in_office_map([row.lingkungan_id for row in page.object_list], as_of)
+    audit.record_view(actor=user, page=request.path, accounts=[k.pk for k in kepling.values()])
     context = {
         "node": node,
         "as_of": as_of,
@@ -274,9 +271,7 @@ def rankings(request: HttpRequest) -> HttpResponse:
     root = root_wilayah(user)
     if root is None:
         raise Http404("wilayah")
-    tab = request.GET.get("tab", "")
-    if tab not in LEVELS:
-        tab = _own_tab(root)
+    tab = choice_param(request, "tab", LEVELS, default=_own_tab(root))
     as_of = as_of_from(request)
     # Ranks are city-wide (an award compares every unit); only figures of units in the user's area are shown.
     city = root if root.level == KOTA or root.kota is None else root.kota
@@ -286,7 +281,7 @@ def rankings(request: HttpRequest) -> HttpResponse:
     fmt = wanted_format(request)
     if fmt:
         return export_response(user, _ranking_export(tab, as_of, ranked), fmt)
-    page = Paginator(ranked, WORKERS_PER_PAGE).get_page(request.GET.get("hal"))
+    page = Paginator(ranked, WORKERS_PER_PAGE).get_page(page_param(request, "hal"))
     page.object_list = [item.as_entry() for item in page.object_list]
     context = {
         "tab": tab,
@@ -347,13 +342,11 @@ def snapshot_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if root_wilayah(user) is None:
         raise Http404("wilayah")
     snapshot = get_object_or_404(RankingSnapshot.objects.select_related("published_by"), pk=pk)
-    tab = request.GET.get("tab", "kecamatan")
-    if tab not in LEVELS:
-        tab = "kecamatan"
+    tab = choice_param(request, "tab", LEVELS, default="kecamatan")
     entries = RankingEntry.objects.filter(snapshot=snapshot, level=LEVELS[tab], wilayah__in=wilayah_for(user)).order_by(
         "rank", "kode"
     )
-    page = Paginator(entries, WORKERS_PER_PAGE).get_page(request.GET.get("hal"))
+    page = Paginator(entries, WORKERS_PER_PAGE).get_page(page_param(request, "hal"))
     totals = {
         row["level"]: row["n"]
         for row in RankingEntry.objects.filter(snapshot=snapshot).values("level").annotate(n=_count())
@@ -560,12 +553,16 @@ def _workers_export(request: HttpRequest, user: User, node: Wilayah, as_of: date
     """The workers of a lingkungan with status and months in arrears (NIK masked), as filtered on screen."""
     ordered, _search, _status = _lingkungan_workers(request, user, node, as_of)
     headers = [_("Name"), _("NIK"), _("Status"), _("Paid months"), _("Months overdue"), _("Registered")]
-    body = (
-        [w.nama, w.nik_masked, str(STATUS_LABELS[Status(w.status)]), w.paid_months, w.arrears_months,
-         w.tanggal_daftar]
-        for w in ordered.iterator(chunk_size=2000)
-    )
-    return ListExport("pekerja", headers, body, scope=node.kode)
+    export = ListExport("pekerja", headers, [], scope=node.kode)
+
+    def body() -> Iterator[list[object]]:
+        for w in ordered.iterator(chunk_size=2000):
+            export.workers.append(w.pk)
+            yield [w.nama, w.nik_masked, str(STATUS_LABELS[Status(w.status)]), w.paid_months, w.arrears_months,
+                   w.tanggal_daftar]
+
+    export.rows = body()
+    return export
 
 
 def _ranking_export(tab: str, as_of: datetime.date, ranked: list[Any]) -> ListExport:
@@ -593,6 +590,9 @@ def person_search(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = PersonSearchForm(request.GET or None)
     as_of = default_as_of()
-    page = search_people(user, form, as_of) if request.GET else None
+    # A search that cannot be run shows the form's reasons with a 400, never every worker unfiltered.
+    invalid = form.is_bound and not form.is_valid()
+    page = search_people(user, form, as_of) if form.is_bound and not invalid else None
     statuses = {s.value: STATUS_LABELS[s] for s in Status}
-    return render(request, "dashboards/search.html", {"form": form, "page": page, "statuses": statuses, "as_of": as_of})
+    context = {"form": form, "page": page, "statuses": statuses, "as_of": as_of}
+    return render(request, "dashboards/search.html", context, status=400 if invalid else 200)

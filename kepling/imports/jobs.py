@@ -34,7 +34,7 @@ from kepling.core import audit
 from kepling.core.filelimits import ACCEPTED_SUFFIXES
 from kepling.core.tabular import ImportResult, UnusableFileError, normalise_header, read_raw
 from kepling.imports.models import ColumnMapping, ImportJob, ImportKind, JobStatus
-from kepling.imports.retention import forget_if_clean, make_private
+from kepling.imports.retention import forget_if_clean, open_private
 from kepling.reconciliation.tasks import reconcile_after_import
 from kepling.workers import imports as worker_imports
 
@@ -126,14 +126,12 @@ def create_job(*, by: User | None, kind: str, upload: UploadedFile | Path, name:
     )
     relative = f"{STORAGE}/job-{job.pk}{_suffix(original)}"
     target = Path(settings.VAR_DIR) / relative
-    _storage_dir()
-    with target.open("wb") as out:
+    with open_private(target) as out:
         if isinstance(upload, UploadedFile):
             for piece in upload.chunks():
                 out.write(piece)
         else:
             out.write(upload.read_bytes())
-    make_private(target)
     job.file = relative
     job.sha256 = _sha256(target)
     job.column_mapping = remembered_mapping(job)
@@ -249,10 +247,9 @@ def effective_path(job: ImportJob) -> Path:
         renames.get(normalise_header(h), h) if normalise_header(h) not in contract else h for h in header
     ]
     partial = mapped.with_suffix(".part")
-    with partial.open("w", newline="", encoding="utf-8") as out:
+    with open_private(partial, "w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
         _write_numbered(writer, titles, rows)
-    make_private(partial)
     partial.replace(mapped)
     return mapped
 

@@ -4,29 +4,34 @@ An applied file with no rejected row is deleted at once: nothing needs it any mo
 stays on the job, so the same file is still recognised and never applied twice). A file with
 rejected rows is kept for its error report, and any upload not applied is kept for the uploader
 to finish, each for `IMPORT_FILE_RETENTION_DAYS`; credential sheets written by `import_kepling`
-under var/ for `CREDENTIALS_RETENTION_DAYS`. `kepling purge_files` (nightly) deletes what is due.
+under var/credentials/ for `CREDENTIALS_RETENTION_DAYS`. `kepling purge_files` (nightly) deletes what is due.
 """
 
 from __future__ import annotations
 
 import datetime
+import os
 from pathlib import Path
+from typing import IO, Any
 
 from django.conf import settings
 from django.utils import timezone
 
 from kepling.core import audit
 from kepling.imports.models import ImportJob, JobStatus
+from kepling.regions.credentials import credentials_dir
 
 PRIVATE_DIR = 0o700
 PRIVATE_FILE = 0o600
 
 
-def make_private(path: Path) -> None:
-    """Owner-only permissions on a stored file (and its folder)."""
+def open_private(path: Path, mode: str = "wb", **options: Any) -> IO[Any]:
+    """A new file readable by its owner only from the moment it exists, in an owner-only folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.parent.chmod(PRIVATE_DIR)
-    if path.exists():
-        path.chmod(PRIVATE_FILE)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
+    os.fchmod(descriptor, PRIVATE_FILE)  # an existing file keeps its old mode through O_CREAT
+    return os.fdopen(descriptor, mode, **options)
 
 
 def job_files(job: ImportJob) -> list[Path]:
@@ -63,7 +68,9 @@ def purge_files(now: datetime.datetime | None = None) -> dict[str, int]:
             deleted_uploads += 1
     sheets_before = (moment - datetime.timedelta(days=int(settings.CREDENTIALS_RETENTION_DAYS))).timestamp()
     deleted_sheets = 0
-    for sheet in Path(settings.VAR_DIR).glob("credentials-*.xlsx"):
+    # Sheets are written to var/credentials/; older versions wrote them to var/ itself.
+    sheets = [*credentials_dir().glob("credentials-*.xlsx"), *Path(settings.VAR_DIR).glob("credentials-*.xlsx")]
+    for sheet in sheets:
         if sheet.stat().st_mtime < sheets_before:
             sheet.unlink()
             deleted_sheets += 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,6 +19,7 @@ from django.views.decorators.http import require_POST
 from kepling.accounts.models import User
 from kepling.core import audit
 from kepling.core.exports import ListExport, export_response, wanted_format
+from kepling.core.params import area_code_param, choice_param, page_param
 from kepling.reconciliation import actions
 from kepling.reconciliation.candidates import candidates_for
 from kepling.reconciliation.models import ItemKind, ItemStatus, ReconciliationItem
@@ -57,18 +60,18 @@ def queue(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if not may_view(user):
         raise PermissionDenied
-    kind = request.GET.get("kind", "")
-    status = request.GET.get("status", ItemStatus.OPEN)
-    area = request.GET.get("wilayah", "").strip()
+    kind = choice_param(request, "kind", ItemKind.values)
+    status = choice_param(request, "status", ItemStatus.values, default=ItemStatus.OPEN)
+    area = area_code_param(request, "wilayah")
     scoped = items_in_area(user, area) if area else items_for(user)
-    items = scoped.filter(status=status if status in ItemStatus.values else ItemStatus.OPEN)
-    if kind in ItemKind.values:
+    items = scoped.filter(status=status)
+    if kind:
         items = items.filter(kind=kind)
     ordered = items.order_by("kind", "-opened_at", "-id")
     fmt = wanted_format(request)
     if fmt:
         return export_response(user, _queue_export(ordered, area), fmt)
-    page = Paginator(ordered, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(ordered, PAGE_SIZE).get_page(page_param(request, "page"))
     counts = queue_counts(user)
     audit.record_view(actor=user, page=request.path, workers=[i.worker_id for i in page if i.worker_id])
     return render(
@@ -190,14 +193,19 @@ def _queue_export(items: QuerySet[ReconciliationItem], area: str) -> ListExport:
         "#", _("Queue"), _("Worker"), _("NIK"), _("Kelurahan"), _("Month"), _("Amount"), _("Payment reference"),
         _("Opened"),
     ]
-    body = (
-        [
-            item.pk, str(item.get_kind_display()), item.worker.nama if item.worker else "",
-            item.worker.nik_masked if item.worker else item.details.get("nik_masked", ""),
-            item.kelurahan.nama if item.kelurahan else "", str(item.details.get("periode", ""))[:7],
-            item.details.get("jumlah") or item.details.get("amount_paid"), item.details.get("referensi", ""),
-            item.opened_at.date(),
-        ]
-        for item in items.iterator(chunk_size=2000)
-    )
-    return ListExport("rekonsiliasi", headers, body, scope=area)
+    export = ListExport("rekonsiliasi", headers, [], scope=area)
+
+    def body() -> Iterator[list[object]]:
+        for item in items.iterator(chunk_size=2000):
+            if item.worker_id:
+                export.workers.append(item.worker_id)
+            yield [
+                item.pk, str(item.get_kind_display()), item.worker.nama if item.worker else "",
+                item.worker.nik_masked if item.worker else item.details.get("nik_masked", ""),
+                item.kelurahan.nama if item.kelurahan else "", str(item.details.get("periode", ""))[:7],
+                item.details.get("jumlah") or item.details.get("amount_paid"), item.details.get("referensi", ""),
+                item.opened_at.date(),
+            ]
+
+    export.rows = body()
+    return export

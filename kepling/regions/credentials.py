@@ -16,10 +16,15 @@ from django.utils.translation import gettext
 from kepling.regions.imports import Credential
 
 
+def credentials_dir() -> Path:
+    """var/credentials/: owner-only, emptied by `kepling purge_files` after the retention period."""
+    return Path(settings.VAR_DIR) / "credentials"
+
+
 def default_credentials_path(now: datetime.datetime | None = None) -> Path:
-    """var/credentials-<local timestamp>.xlsx."""
+    """var/credentials/credentials-<local timestamp>.xlsx."""
     moment = timezone.localtime(now or timezone.now())
-    return Path(settings.VAR_DIR) / f"credentials-{moment:%Y%m%d-%H%M%S}.xlsx"
+    return credentials_dir() / f"credentials-{moment:%Y%m%d-%H%M%S}.xlsx"
 
 
 def write_credentials_sheet(path: str | Path, credentials: Sequence[Credential]) -> Path:
@@ -59,7 +64,10 @@ def write_credentials_sheet(path: str | Path, credentials: Sequence[Credential])
     workbook.close()
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
+    if target.parent == credentials_dir():
+        target.parent.chmod(0o700)
     descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)  # a file that already existed keeps its old mode through O_CREAT
     with os.fdopen(descriptor, "wb") as handle:
         handle.write(buffer.getvalue())
     return target

@@ -24,6 +24,7 @@ from kepling.accounts.scoping import access_wilayah, root_wilayah
 from kepling.contributions.as_of import as_of_or_default
 from kepling.core import audit
 from kepling.core.formatting import format_number
+from kepling.core.params import area_code_param, choice_param, page_param
 from kepling.dashboards.queries import default_as_of
 from kepling.reminders import actions, queries
 from kepling.reminders.messages import whatsapp_link
@@ -32,6 +33,7 @@ from kepling.workers.models import Worker
 from kepling.workers.queries import access_worker
 
 PAGE_SIZE = 50
+ESCALATION_LEVELS = ("lurah", "camat")
 
 
 class OutcomeForm(forms.Form):
@@ -162,11 +164,11 @@ def escalations(request: HttpRequest) -> HttpResponse:
     role = _role(user)
     if not may_view_escalations(user):
         raise PermissionDenied
-    level = request.GET.get("tingkat") or ("camat" if role == Role.CAMAT else "lurah")
+    level = choice_param(request, "tingkat", ESCALATION_LEVELS, default="camat" if role == Role.CAMAT else "lurah")
     after = queries.CAMAT_AFTER_DAYS if level == "camat" else queries.LURAH_AFTER_DAYS
     as_of = _as_of(request)
     rows = queries.escalations(user, as_of, after)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(rows, PAGE_SIZE).get_page(page_param(request, "page"))
     audit.record_view(actor=user, page=request.path, workers=[row.worker.pk for row in page])
     context = {
         "page": page,
@@ -185,7 +187,7 @@ def effect(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if not may_view_escalations(user):
         raise PermissionDenied
-    kode = request.GET.get("wilayah", "")
+    kode = area_code_param(request, "wilayah")
     node = access_wilayah(user, kode) if kode else root_wilayah(user)
     if node is None:
         raise PermissionDenied
@@ -209,6 +211,7 @@ def failed(request: HttpRequest) -> HttpResponse:
         count = actions.resend_failed(by=user, message_ids=ids)
         messages.success(request, _("Messages queued to be sent again: %(count)s.") % {"count": format_number(count)})
         return redirect("reminders:failed")
-    page = Paginator(queries.failed_messages(user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(queries.failed_messages(user), PAGE_SIZE).get_page(page_param(request, "page"))
     rows = [(message, queries.failure_reason(message)) for message in page]
+    audit.record_view(actor=user, page=request.path, workers=[message.worker_id for message in page])
     return render(request, "reminders/failed.html", {"page": page, "rows": rows})

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from kepling.accounts.models import User
 from kepling.accounts.permissions import may_correct_worker, may_move_worker
+from kepling.core import audit
 from kepling.workers.actions import move_worker, reinstate_worker, update_worker, withdraw_worker
 from kepling.workers.corrections import BasisForm, ContactForm, MoveForm, WithdrawForm
 from kepling.workers.forms import add_problems, column_labels
@@ -44,6 +45,8 @@ def _page(request: HttpRequest, worker: Worker, bound: dict[str, forms.Form] | N
         context["move_form"] = bound.get("move") or MoveForm(prefix="pindah", user=user)
     if len(context) == 1:
         raise PermissionDenied(_("Your role may not change this worker."))
+    # The forms show the worker's name, phone and income: a read of personal data.
+    audit.record_view(actor=user, page=request.path, workers=[worker.pk])
     return render(request, "workers/correct.html", context, status=400 if bound else 200)
 
 

@@ -7,10 +7,12 @@ changed). The corpus holds several hundred cases; it runs as one test so a new 5
 
 from __future__ import annotations
 
+import datetime
 import itertools
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any
 
 import pytest
@@ -22,6 +24,9 @@ from kepling.accounts.models import User
 from kepling.api.actions import create_api_token
 from kepling.api.models import ApiToken
 from kepling.contributions.models import Payment
+from kepling.core.params import MAX_PAGE
+from kepling.dashboards.actions import publish_ranking
+from kepling.reconciliation.models import ItemKind, ItemStatus
 from kepling.testing import City, make_worker
 from kepling.workers.models import AttributionConflict, LikelyDuplicate, Worker
 from kepling.workers.tests.builders import api_registration
@@ -232,3 +237,108 @@ def test_no_crafted_input_answers_5xx_or_changes_what_it_should_not(
     # The corpus's API PATCH cases may not change the worker: each carries one bad value.
     assert after == before
     assert ApiToken.objects.count() == tokens
+
+
+# --- Query parameters: every parameter a page reads, with values it must refuse and values it uses. ---
+# A refused value answers 400 (the API: 422 in its error shape), never 200 with a silent default.
+
+BAD_CHOICES = ["x", "ALL", "<script>alert(1)</script>", "x" * 20_000, "٠", "-1", "NaN", "null", "'; --"]
+BAD_PAGES = ["abc", "-1", "0", str(10**30), str(MAX_PAGE + 1), "1.5", "٠", "1e3", "NaN", "9" * 400]
+BAD_CODES = ["abc", "12..71", "12.71.", ".12", "<script>", "x" * 20_000, "12-71", "1.2.3.4.5.6.7.8.9", "12.71.a"]
+
+
+@dataclass
+class Param:
+    """One query parameter of one page: values refused (with the status expected) and values used."""
+
+    who: str
+    path: str
+    name: str
+    bad: list[str]
+    good: list[str]
+    refused: int = 400
+    # Well-formed area codes that are missing or outside the user's area: 404, as for any object.
+    unknown: list[str] = dataclass_field(default_factory=list)
+
+    @property
+    def api(self) -> bool:
+        return self.path.startswith("/api/")
+
+
+def parameter_table(city: City, snapshot_pk: int) -> list[Param]:
+    """Every query parameter the pages and the API read (worker list and reports excepted: they own theirs)."""
+    ling, kel, far = city.lingkungan[0].kode, city.kelurahan[0].kode, city.lingkungan[7].kode
+    missing = ["99.99", "12.71.09", "١٢.٧١.٠٩"]
+    statuses = ["", "never_paid", "active", "in_arrears", "inactive"]
+    pages = ["1", "٢", str(MAX_PAGE)]  # digits of any script; past the end: the last page
+    return [
+        Param("lurah", "/dasbor/", "urut", [*BAD_CHOICES, "-", "--nama"], ["nama", "-terlindungi", "kode", "-sisa"]),
+        Param("lurah", "/dasbor/", "unduh", [*BAD_CHOICES, "pdf", "CSV"], ["", "csv", "xlsx"]),
+        Param("lurah", f"/dasbor/{ling}/", "status", [*BAD_CHOICES, "protected"], statuses),
+        Param("lurah", f"/dasbor/{ling}/", "hal", BAD_PAGES, pages),
+        Param("lurah", f"/dasbor/{ling}/", "unduh", BAD_CHOICES, ["csv"]),
+        Param("lurah", "/dasbor/kepling/", "wilayah", BAD_CODES, ["", kel], unknown=[*missing, far, ling]),
+        Param("lurah", "/dasbor/kepling/", "hal", BAD_PAGES, pages),
+        Param("lurah", "/dasbor/kepling/", "unduh", BAD_CHOICES, ["xlsx"]),
+        Param("lurah", "/dasbor/peringkat/", "tab", BAD_CHOICES, ["", "kecamatan", "kelurahan", "kepling"]),
+        Param("lurah", "/dasbor/peringkat/", "hal", BAD_PAGES, pages),
+        Param("lurah", "/dasbor/peringkat/", "unduh", BAD_CHOICES, ["csv"]),
+        Param("lurah", f"/dasbor/peringkat/arsip/{snapshot_pk}/", "tab", BAD_CHOICES, ["kelurahan", "kepling"]),
+        Param("lurah", f"/dasbor/peringkat/arsip/{snapshot_pk}/", "hal", BAD_PAGES, pages),
+        Param("lurah", "/dasbor/cari/", "hal", BAD_PAGES, pages),
+        Param("lurah", "/dasbor/cari/", "status", BAD_CHOICES, statuses),
+        Param("lurah", "/dasbor/cari/", "menunggak", ["abc", "0", "-1", "1000", "1.5"], ["", "1", "3"]),
+        Param("lurah", "/dasbor/cari/", "lingkungan", BAD_CODES, ["", ling, kel], unknown=[*missing, far]),
+        Param("lurah", "/pengingat/eskalasi/", "tingkat", [*BAD_CHOICES, "kepling"], ["", "lurah", "camat"]),
+        Param("lurah", "/pengingat/eskalasi/", "page", BAD_PAGES, pages),
+        Param("lurah", "/pengingat/hasil/", "wilayah", BAD_CODES, ["", kel, ling], unknown=[*missing, far]),
+        Param("lurah", "/akun/kepling/", "wilayah", BAD_CODES, ["", kel, ling], unknown=[*missing, far]),
+        Param("admin_kota", "/pengingat/gagal/", "page", BAD_PAGES, pages),
+        Param("admin_kota", "/rekonsiliasi/", "kind", BAD_CHOICES, ["", *ItemKind.values]),
+        Param("admin_kota", "/rekonsiliasi/", "status", BAD_CHOICES, ["", *ItemStatus.values]),
+        Param("admin_kota", "/rekonsiliasi/", "wilayah", BAD_CODES, ["", "12.71.01", kel], unknown=missing),
+        Param("admin_kota", "/rekonsiliasi/", "page", BAD_PAGES, pages),
+        Param("admin_kota", "/rekonsiliasi/", "unduh", BAD_CHOICES, ["csv", "xlsx"]),
+        Param("admin_kota", "/audit/", "page", BAD_PAGES, pages),
+        Param("admin_kota", "/audit/", "action", BAD_CHOICES, ["", "worker_viewed"]),
+        Param("admin_kota", "/audit/", "worker", BAD_PAGES[:4], ["", "1"]),
+        Param("admin_kota", "/audit/", "date_from", ["2025-13-01", "abc", "0001-01-01x"], ["", "2025-06-01"]),
+        Param("admin_kota", "/audit/", "unduh", BAD_CHOICES, ["csv"]),
+        Param("lurah", "/api/v1/workers", "lingkungan", BAD_CODES, [ling, "١٢.٧١.٠١.١٠٠١.٠١"], 422,
+              unknown=[*missing, far]),
+        Param("lurah", "/api/v1/workers", "status", BAD_CHOICES, ["active", "never_paid"], 422),
+        Param("lurah", "/api/v1/workers", "limit", [*BAD_PAGES, "501"], ["1", "500"], 422),
+        Param("lurah", "/api/v1/workers", "offset", ["-1", "abc", "1.5", str(10**30)], ["0", "100"], 422),
+        Param("lurah", "/api/v1/wilayah", "parent", BAD_CODES, [kel], 422, unknown=[*missing, far]),
+        Param("lurah", "/api/v1/wilayah", "tingkat", BAD_CHOICES, ["kelurahan", "lingkungan"], 422),
+        Param("admin_kota", "/api/v1/reconciliation/underpaid", "limit", BAD_PAGES, ["1", "50"], 422),
+    ]
+
+
+def test_every_invalid_query_parameter_answers_400_and_every_valid_one_200(
+    city: City, lurah: User, admin_kota: User, no_rate_limits: None
+) -> None:
+    make_worker(city.lingkungan[0], nama="Ani")
+    snapshot_pk = publish_ranking(by=admin_kota, as_of=datetime.date(2025, 10, 29), title="Oktober").pk
+    people = {"lurah": lurah, "admin_kota": admin_kota}
+    clients, headers = {}, {}
+    for name, user in people.items():
+        clients[name] = Client(raise_request_exception=False)
+        clients[name].force_login(user)
+        headers[name] = {"Authorization": f"Bearer {create_api_token(by=user, user=user, name='params')[1]}"}
+    wrong: list[str] = []
+    table = parameter_table(city, snapshot_pk)
+    for param in table:
+        client = clients[param.who]
+        extra = headers[param.who] if param.api else {}
+        expected = [(v, param.refused) for v in param.bad] + [(v, 404) for v in param.unknown]
+        for value, status in [*expected, *((v, 200) for v in param.good)]:
+            response = client.get(param.path, {param.name: value}, headers=extra)
+            if response.status_code != status:
+                wrong.append(f"{param.path}?{param.name}={value[:20]!r}: {response.status_code}, expected {status}")
+            elif param.api and status != 200:
+                assert_api_shape(Case(param.name, param.who, "get", param.path, api=True), response)
+            elif status == 400:
+                assert "<html" in response.content.decode().lower(), param.path  # the error page, not a bare body
+    assert wrong == []
+    assert sum(len(p.bad) + len(p.unknown) for p in table) >= 200

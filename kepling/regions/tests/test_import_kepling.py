@@ -63,7 +63,7 @@ def test_second_run_changes_nothing_and_issues_no_password(city, tmp_path, setti
         ],
     )
     first = run_json("import_kepling", str(path))
-    assert first["credentials"].startswith(str(tmp_path / "var" / "credentials-"))
+    assert first["credentials"].startswith(str(tmp_path / "var" / "credentials" / "credentials-"))
     hashed = User.objects.get(username="budi").password
     audit_rows = AuditLog.objects.count()
     second = run_json("import_kepling", str(path))

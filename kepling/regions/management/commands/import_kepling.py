@@ -24,7 +24,7 @@ class Command(ImportCommand):
         parser.add_argument(
             "--credentials",
             metavar="OUT",
-            help="where to write the credentials sheet (default var/credentials-<time>.xlsx)",
+            help="where to write the credentials sheet (default var/credentials/credentials-<time>.xlsx, owner-only)",
         )
 
     def run_import(self, options: dict[str, Any], by: User | None) -> ImportResult:
