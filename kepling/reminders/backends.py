@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import urllib.error
 import urllib.request
@@ -82,10 +83,14 @@ class FileBackend(ReminderBackend):
         self.directory = Path(getattr(settings, "KEPLING_REMINDER_FILE_DIR", directory or default))
 
     def send(self, message: OutboxMessage) -> Delivery:
-        self.directory.mkdir(parents=True, exist_ok=True)
+        # The lines hold phone numbers: owner-only folder and files, deleted by `purge_files`.
+        self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self.directory.chmod(0o700)
         path = self.directory / f"outbox-{timezone.localdate().isoformat()}.jsonl"
         line = {"id": message.pk, "to": message.to, "body": text_of(message), "at": timezone.now().isoformat()}
-        with path.open("a", encoding="utf-8") as out:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        os.fchmod(descriptor, 0o600)
+        with os.fdopen(descriptor, "a", encoding="utf-8") as out:
             out.write(json.dumps(line, ensure_ascii=False) + "\n")
         return Delivery(MessageStatus.SENT)
 

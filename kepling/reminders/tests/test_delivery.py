@@ -174,10 +174,15 @@ def test_console_and_file_backends(city, settings, tmp_path):
     stream = io.StringIO()
     assert ConsoleBackend(stream).send(message).status == MessageStatus.SENT
     assert "Rina" in stream.getvalue()
-    settings.KEPLING_REMINDER_FILE_DIR = str(tmp_path)
+    folder = tmp_path / "reminders"
+    settings.KEPLING_REMINDER_FILE_DIR = str(folder)
     assert FileBackend().send(message).status == MessageStatus.SENT
-    [written] = tmp_path.glob("outbox-*.jsonl")
-    assert json.loads(written.read_text())["id"] == message.pk
+    assert FileBackend().send(message).status == MessageStatus.SENT
+    [written] = folder.glob("outbox-*.jsonl")
+    assert [json.loads(line)["id"] for line in written.read_text().splitlines()] == [message.pk, message.pk]
+    # The lines hold phone numbers: readable by the service's own user only.
+    assert folder.stat().st_mode & 0o777 == 0o700
+    assert written.stat().st_mode & 0o777 == 0o600
 
 
 def test_kepling_whatsapp_backend_leaves_messages_for_the_kepling(city):
