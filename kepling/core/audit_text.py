@@ -66,6 +66,11 @@ ACTIONS: dict[str, Promise] = {
     "api_token_created": gettext_lazy("created an API key (%(object)s)"),
     "api_token_revoked": gettext_lazy("revoked an API key (%(object)s)"),
     "demo_built": gettext_lazy("built the demo data"),
+    "account_deactivated": gettext_lazy("deactivated %(object)s"),
+    "account_reactivated": gettext_lazy("reactivated %(object)s"),
+    "reminder_rule_changed": gettext_lazy("changed %(object)s"),
+    "payment_channel_added": gettext_lazy("added %(object)s"),
+    "payment_channel_changed": gettext_lazy("changed %(object)s"),
 }
 
 OBJECTS: dict[str, Promise] = {
@@ -78,6 +83,8 @@ OBJECTS: dict[str, Promise] = {
     "kepling_term": gettext_lazy("Kepling term #%(id)s"),
     "list": gettext_lazy("the list “%(id)s”"),
     "report_job": gettext_lazy("report #%(id)s"),
+    "reminder_rule": gettext_lazy("reminder rule #%(id)s"),
+    "payment_channel": gettext_lazy("payment channel #%(id)s"),
 }
 
 FIELDS: dict[str, Promise] = {
@@ -95,6 +102,10 @@ FIELDS: dict[str, Promise] = {
     "created": gettext_lazy("new items"), "updated": gettext_lazy("items refreshed"),
     "closed": gettext_lazy("items closed"), "open": gettext_lazy("items open"), "level": gettext_lazy("level"),
     "parent": gettext_lazy("parent area"), "kode": gettext_lazy("code"), "nama_wilayah": gettext_lazy("name"),
+    "is_active": gettext_lazy("may sign in"), "active": gettext_lazy("active"), "name": gettext_lazy("name"),
+    "template": gettext_lazy("message"), "days_from_due": gettext_lazy("days from the due date"),
+    "arrears_months": gettext_lazy("months in arrears"), "escalates": gettext_lazy("escalates when unpaid"),
+    "position": gettext_lazy("order"),
 }
 
 
