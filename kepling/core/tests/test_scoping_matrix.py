@@ -89,8 +89,8 @@ def world(city: City, people: dict[str, User]) -> dict[str, dict[str, Any]]:
     rule = ReminderRule.objects.order_by("pk").first() or ReminderRule.objects.create(
         code="uji", name="Uji", kind="arrears", days_from_due=1, arrears_months=1, template="Yth. {nama}")
     channel = PaymentChannel.objects.create(nama="Kanal Uji")
-    for side in objects.values():
-        side.update({"rule_id": rule.pk, "channel_id": channel.pk})
+    for values in objects.values():
+        values.update({"rule_id": rule.pk, "channel_id": channel.pk})
     return objects
 
 
