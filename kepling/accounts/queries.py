@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
 
 from kepling.accounts.models import User
@@ -24,7 +24,8 @@ def accounts_for(user: User, *, role: str = "", kode: str = "") -> QuerySet[User
     if kode:
         node = access_wilayah(user, kode)
         accounts = accounts.filter(**{f"wilayah__{node.ancestor_field()}": node})
-    return accounts.select_related("wilayah").order_by("role", "wilayah__kode", "username")
+    # Accounts bound to no area (mostly Kepling whose term ended) come after those in office.
+    return accounts.select_related("wilayah").order_by("role", F("wilayah__kode").asc(nulls_last=True), "username")
 
 
 def access_account(user: User, account_id: int) -> User:

@@ -151,7 +151,8 @@ class ChannelEditForm(ChannelForm):
 def channel_list(request: HttpRequest) -> HttpResponse:
     """The payment channels every reminder names, and a form to add one."""
     user = _user(request, may_manage_payment_channels)
-    form = ChannelForm(request.POST or None)
+    last = PaymentChannel.objects.order_by("-position").values_list("position", flat=True).first()
+    form = ChannelForm(request.POST or None, initial={"position": (last or 0) + 10})
     if request.method == "POST" and form.is_valid():
         try:
             channel = actions.add_payment_channel(
