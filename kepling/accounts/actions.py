@@ -111,6 +111,8 @@ def change_role_and_area(*, by: User, user: User, role: Role, wilayah: Wilayah) 
     """Move a non-Kepling official to another role or area; returns whether anything changed."""
     if user.role == Role.KEPLING:
         raise AccountError(gettext("A Kepling changes lingkungan through a hand-over, not here."))
+    if user.pk == by.pk:
+        raise AccountError(gettext("You cannot change your own role or area: ask another city administrator."))
     _check_role_area(role, wilayah)
     before = {"role": user.role, "wilayah": user.wilayah.kode if user.wilayah else None}
     old, new = audit.changed_fields(before, {"role": role.value, "wilayah": wilayah.kode})

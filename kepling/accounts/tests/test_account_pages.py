@@ -113,6 +113,14 @@ def test_an_officials_role_and_area_change_is_audited_with_old_and_new(admin_kot
     assert entry.new_values == {"role": "camat", "wilayah": city.kecamatan[1].kode}
 
 
+def test_an_admin_cannot_change_their_own_role(admin_kota: User, city: City) -> None:
+    before = accounts_state()
+    response = signed_in(admin_kota).post(f"/akun/pengguna/{admin_kota.pk}/peran/",
+                                          {"role": "lurah", "wilayah": city.kelurahan[0].kode})
+    assert response.status_code == 200 and response.context["role_form"].non_field_errors()
+    assert accounts_state() == before
+
+
 def test_a_keplings_area_is_changed_only_through_a_hand_over(admin_kota: User, kepling_user: User,
                                                               city: City) -> None:
     before = accounts_state()
