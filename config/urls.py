@@ -15,6 +15,7 @@ urlpatterns = [
     path("rekonsiliasi/", include("kepling.reconciliation.urls")),
     path("pengingat/", include("kepling.reminders.urls")),
     path("laporan/", include("kepling.reports.urls")),
+    path("wilayah/", include("kepling.regions.urls")),
     path("api/v1/", include("kepling.api.urls")),
     path("", include("kepling.accounts.urls")),
 ]

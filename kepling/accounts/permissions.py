@@ -45,6 +45,9 @@ class Right(StrEnum):
     DATA_SUBJECT_REQUESTS = "data_subject_requests"
     RESET_KEPLING_PASSWORDS = "reset_kepling_passwords"
     HAND_OVER_LINGKUNGAN = "hand_over_lingkungan"
+    MANAGE_LINGKUNGAN = "manage_lingkungan"
+    MANAGE_REMINDER_RULES = "manage_reminder_rules"
+    MANAGE_PAYMENT_CHANNELS = "manage_payment_channels"
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,9 @@ RIGHTS: dict[Right, Grant] = {
     Right.DATA_SUBJECT_REQUESTS: Grant(frozenset({A}), "export, correct and erase one person's data"),
     Right.RESET_KEPLING_PASSWORDS: Grant(frozenset({L, A}), "a new one-time password for a Kepling of the user's area"),
     Right.HAND_OVER_LINGKUNGAN: Grant(frozenset({A}), "Kepling terms: hand a lingkungan over to the next Kepling"),
+    Right.MANAGE_LINGKUNGAN: Grant(frozenset({A}), "add and rename lingkungan, change their targets (with a reason)"),
+    Right.MANAGE_REMINDER_RULES: Grant(frozenset({A}), "switch reminder rules on or off, edit wording and timing"),
+    Right.MANAGE_PAYMENT_CHANNELS: Grant(frozenset({A}), "the payment channels every reminder names"),
 }
 
 
@@ -238,6 +244,28 @@ def may_reset_password_of(user: Any, kepling: User) -> bool:
 
 def may_hand_over_lingkungan(user: Any) -> bool:
     return has_right(user, Right.HAND_OVER_LINGKUNGAN)
+
+
+def may_manage_lingkungan(user: Any, node: Wilayah | None = None) -> bool:
+    """Add, rename and set targets of lingkungan at all, or (with `node`) under that node."""
+    return has_right(user, Right.MANAGE_LINGKUNGAN) and (node is None or in_area(user, node))
+
+
+def may_manage_reminder_rules(user: Any) -> bool:
+    return has_right(user, Right.MANAGE_REMINDER_RULES)
+
+
+def may_manage_payment_channels(user: Any) -> bool:
+    return has_right(user, Right.MANAGE_PAYMENT_CHANNELS)
+
+
+def may_manage_account(user: Any, account: User) -> bool:
+    """Change this account: Admin kota for anyone in their area, a superuser's account only by a superuser."""
+    if not may_manage_accounts(user):
+        return False
+    if account.is_superuser and not getattr(user, "is_superuser", False):
+        return False
+    return account.wilayah is None or in_area(user, account.wilayah)
 
 
 def may_credit(user: User | None, kepling: User) -> bool:

@@ -68,6 +68,11 @@ ACTIONS: dict[str, Promise] = {
     "demo_built": gettext_lazy("built the demo data"),
     "personal_data_viewed": gettext_lazy("viewed personal data on %(object)s"),
     "worker_search": gettext_lazy("searched for a person"),
+    "account_deactivated": gettext_lazy("deactivated %(object)s"),
+    "account_reactivated": gettext_lazy("reactivated %(object)s"),
+    "reminder_rule_changed": gettext_lazy("changed %(object)s"),
+    "payment_channel_added": gettext_lazy("added %(object)s"),
+    "payment_channel_changed": gettext_lazy("changed %(object)s"),
 }
 
 OBJECTS: dict[str, Promise] = {
@@ -81,6 +86,8 @@ OBJECTS: dict[str, Promise] = {
     "list": gettext_lazy("the list “%(id)s”"),
     "report_job": gettext_lazy("report #%(id)s"),
     "page": gettext_lazy("the page %(id)s"),
+    "reminder_rule": gettext_lazy("reminder rule #%(id)s"),
+    "payment_channel": gettext_lazy("payment channel #%(id)s"),
 }
 
 FIELDS: dict[str, Promise] = {
@@ -99,6 +106,10 @@ FIELDS: dict[str, Promise] = {
     "closed": gettext_lazy("items closed"), "open": gettext_lazy("items open"), "level": gettext_lazy("level"),
     "parent": gettext_lazy("parent area"), "accounts": gettext_lazy("Kepling accounts"),
     "count": gettext_lazy("people shown"), "kode": gettext_lazy("code"), "nama_wilayah": gettext_lazy("name"),
+    "is_active": gettext_lazy("may sign in"), "active": gettext_lazy("active"), "name": gettext_lazy("name"),
+    "template": gettext_lazy("message"), "days_from_due": gettext_lazy("days from the due date"),
+    "arrears_months": gettext_lazy("months in arrears"), "escalates": gettext_lazy("escalates when unpaid"),
+    "position": gettext_lazy("order"),
 }
 
 

@@ -9,10 +9,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from kepling.accounts.actions import create_kepling_account
 from kepling.accounts.models import Role, User
 from kepling.core import audit
 from kepling.core.errors import DomainError
 from kepling.regions.models import (
+    KELURAHAN,
     LEVEL_KEYS,
     LINGKUNGAN,
     KeplingTerm,
@@ -109,17 +111,87 @@ def _write_target(*, by: User | None, node: Wilayah, target: int, reason: str, c
     )
 
 
+class WilayahError(DomainError, ValueError):
+    """A change to the tree or a target that the rules refuse (also a ValueError for older callers)."""
+
+
+TARGET_REASON_MAX = 255  # TargetChange.reason
+
+
 @transaction.atomic
-def set_target(*, by: User | None, lingkungan: Wilayah, target: int, reason: str) -> None:
-    """Change a lingkungan's target, keeping who, when and why."""
+def set_target(*, by: User | None, lingkungan: Wilayah, target: int, reason: str) -> bool:
+    """Change a lingkungan's target, keeping who, when and why; returns whether it changed."""
     if lingkungan.level != LINGKUNGAN:
-        raise ValueError("Targets are set on lingkungan.")
+        raise WilayahError(gettext("Targets are set on lingkungan."))
     if target < 0:
-        raise ValueError("A target cannot be negative.")
+        raise WilayahError(gettext("A target cannot be negative."))
+    reason = reason.strip()
+    if not reason:
+        raise WilayahError(gettext("Give the reason for the new target: it is kept with the change."))
+    if len(reason) > TARGET_REASON_MAX:
+        raise WilayahError(gettext("The reason is too long (at most %(max)d characters).") % {"max": TARGET_REASON_MAX})
     node = Wilayah.objects.select_for_update().get(pk=lingkungan.pk)
-    if node.target != target:
+    changed = node.target != target
+    if changed:
         _write_target(by=by, node=node, target=target, reason=reason)
     lingkungan.target = target
+    return changed
+
+
+LINGKUNGAN_NUMBERS = range(1, 100)  # the code's last part: two digits (domain.md section 3)
+
+
+def _check_name(kelurahan: Wilayah, nama: str, *, exclude: Wilayah | None = None) -> str:
+    nama = " ".join(nama.split())
+    if not nama or not any(ch.isalpha() for ch in nama):
+        raise WilayahError(gettext("Write the lingkungan's name, e.g. Lingkungan XIV."))
+    if len(nama) > Wilayah._meta.get_field("nama").max_length:  # type: ignore[operator]
+        raise WilayahError(gettext("The name is too long."))
+    same = Wilayah.objects.filter(parent=kelurahan, level=LINGKUNGAN, nama__iexact=nama)
+    if exclude is not None:
+        same = same.exclude(pk=exclude.pk)
+    taken = same.first()
+    if taken is not None:
+        raise WilayahError(
+            gettext("%(kode)s is already called %(nama)s in this kelurahan.") % {"kode": taken.kode, "nama": taken.nama}
+        )
+    return nama
+
+
+@transaction.atomic
+def add_lingkungan(*, by: User, kelurahan: Wilayah, number: int, nama: str, target: int | None = None) -> Wilayah:
+    """Add a lingkungan to a kelurahan; its code is the kelurahan's code plus the two-digit number."""
+    if kelurahan.level != KELURAHAN:
+        raise WilayahError(gettext("Lingkungan are added to a kelurahan."))
+    if number not in LINGKUNGAN_NUMBERS:
+        raise WilayahError(gettext("The lingkungan number is a whole number from 1 to 99."))
+    if target is not None and target < 0:
+        raise WilayahError(gettext("A target cannot be negative."))
+    kode = f"{kelurahan.kode}.{number:02d}"
+    Wilayah.objects.select_for_update().filter(pk=kelurahan.pk).first()
+    if Wilayah.objects.filter(kode=kode).exists():
+        raise WilayahError(gettext("%(kode)s already exists.") % {"kode": kode})
+    nama = _check_name(kelurahan, nama)
+    node, _outcome = save_wilayah(
+        by=by, kode=kode, nama=nama, level=LINGKUNGAN, parent=kelurahan, target=target,
+        reason=gettext("new lingkungan"),
+    )
+    # Its target counts in every stored date's totals above it, like a changed target does.
+    mark_summaries_stale([node.pk], datetime.date.min)
+    return node
+
+
+@transaction.atomic
+def rename_wilayah(*, by: User, node: Wilayah, nama: str) -> bool:
+    """Rename a lingkungan (its code stays: workers and history refer to it); returns whether it changed."""
+    if node.level != LINGKUNGAN or node.parent is None:
+        raise WilayahError(gettext("Only lingkungan are renamed here."))
+    nama = _check_name(node.parent, nama, exclude=node)
+    _saved, outcome = save_wilayah(
+        by=by, kode=node.kode, nama=nama, level=node.level, parent=node.parent, kode_pos=node.kode_pos
+    )
+    node.nama = nama
+    return outcome != "unchanged"
 
 
 @transaction.atomic
@@ -313,3 +385,19 @@ def end_kepling_term(*, by: User | None, term: KeplingTerm, end: datetime.date, 
     _close(by=by, term=locked, end=end, note=reason)
     term.end = end
     return locked
+
+
+@transaction.atomic
+def appoint_new_kepling(
+    *, by: User, username: str, full_name: str, phone: str, lingkungan: Wilayah, start: datetime.date
+) -> tuple[User, KeplingTerm, str]:
+    """Create a Kepling account and put it in office in a lingkungan, all or nothing; returns the password too."""
+    if lingkungan.level != LINGKUNGAN:
+        raise WilayahError(
+            gettext("%(kode)s is not a lingkungan: Kepling serve in a lingkungan.") % {"kode": lingkungan.kode}
+        )
+    if not full_name.strip():
+        raise WilayahError(gettext("Write the Kepling's full name."))
+    kepling, password = create_kepling_account(by=by, username=username, full_name=full_name.strip(), phone=phone)
+    term = start_kepling_term(by=by, kepling=kepling, lingkungan=lingkungan, start=start)
+    return kepling, term, password

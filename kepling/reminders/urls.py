@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from kepling.reminders import views
+from kepling.reminders import rules_views, views
 
 app_name = "reminders"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -10,4 +10,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("eskalasi/", views.escalations, name="escalations"),
     path("hasil/", views.effect, name="effect"),
     path("gagal/", views.failed, name="failed"),
+    path("aturan/", rules_views.rule_list, name="rules"),
+    path("aturan/<int:rule_id>/", rules_views.rule_edit, name="rule_edit"),
+    path("aturan/<int:rule_id>/aktif/", rules_views.rule_active, name="rule_active"),
+    path("kanal/", rules_views.channel_list, name="channels"),
+    path("kanal/<int:channel_id>/", rules_views.channel_edit, name="channel_edit"),
 ]

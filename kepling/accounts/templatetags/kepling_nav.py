@@ -57,8 +57,12 @@ LINKS = (
     NavLink(_("Imports"), "imports:list", _any_upload),
     NavLink(_("Reconciliation"), "reconciliation:queue", permissions.may_view_reconciliation),
     NavLink(_("Audit log"), "audit_log", permissions.may_view_audit),
+    NavLink(_("Accounts"), "account_list", permissions.may_manage_accounts),
     NavLink(_("Kepling accounts"), "kepling_accounts", permissions.may_reset_kepling_passwords),
     NavLink(_("Hand over a lingkungan"), "hand_over", permissions.may_hand_over_lingkungan),
+    NavLink(_("Lingkungan and targets"), "regions:kelurahan_list", permissions.may_manage_lingkungan),
+    NavLink(_("Reminder rules"), "reminders:rules", permissions.may_manage_reminder_rules),
+    NavLink(_("Payment channels"), "reminders:channels", permissions.may_manage_payment_channels),
     NavLink(_("Data-subject requests"), "workers:subject", permissions.may_handle_data_subject_requests),
     NavLink(_("Administration"), "admin:index", permissions.may_manage_accounts, staff_only=True),
 )

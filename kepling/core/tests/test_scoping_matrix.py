@@ -27,6 +27,8 @@ from kepling.contributions.models import Payment
 from kepling.core.models import AuditLog
 from kepling.imports.models import ImportJob
 from kepling.reconciliation.models import ItemKind, ReconciliationItem
+from kepling.regions.models import Wilayah
+from kepling.reminders.models import PaymentChannel, ReminderRule
 from kepling.testing import City, make_user, make_worker
 from kepling.workers.models import AttributionConflict, LikelyDuplicate, Worker
 
@@ -83,6 +85,12 @@ def world(city: City, people: dict[str, User]) -> dict[str, dict[str, Any]]:
         kepling = inside_kepling if side == "in" else outside_kepling
         objects[side] = {"worker_id": worker.pk, "kode": node.kode, "conflict": conflict.pk,
                          "duplicate": duplicate.pk, "item_id": item.pk, "user_id": kepling.pk}
+    # City-wide settings belong to no area: every area-bound role is outside them.
+    rule = ReminderRule.objects.order_by("pk").first() or ReminderRule.objects.create(
+        code="uji", name="Uji", kind="arrears", days_from_due=1, arrears_months=1, template="Yth. {nama}")
+    channel = PaymentChannel.objects.create(nama="Kanal Uji")
+    for values in objects.values():
+        values.update({"rule_id": rule.pk, "channel_id": channel.pk})
     return objects
 
 
@@ -121,6 +129,8 @@ def body_for(path: str, values: dict[str, Any]) -> dict[str, str]:
         f"c{values['conflict']}-decision": "keep", f"c{values['conflict']}-reason": "alasan",
         f"d{values['duplicate']}-decision": "duplicate", f"d{values['duplicate']}-reason": "alasan",
         "outcome": "reached", "note": "catatan", "reason": "alasan", "nik": "1271011505900001",
+        "aktif": "0", "target": "99", "nama": "Diganti", "number": "9", "role": "pimpinan", "wilayah": "12.71",
+        "name": "Diganti", "template": "Yth. {nama}", "days_from_due": "0", "arrears_months": "1", "position": "0",
     }
 
 
@@ -134,6 +144,10 @@ def snapshot() -> dict[str, Any]:
         "tokens": sorted(ApiToken.objects.values_list("pk", "revoked_at")),
         "payments": Payment.objects.count(),
         "passwords": sorted(User.objects.values_list("pk", "password", "must_change_password")),
+        "accounts": sorted(User.objects.values_list("pk", "role", "wilayah_id", "is_active")),
+        "wilayah": sorted(Wilayah.objects.values_list("pk", "nama", "target")),
+        "rules": sorted(ReminderRule.objects.values_list("pk", "name", "template", "days_from_due", "active")),
+        "channels": sorted(PaymentChannel.objects.values_list("pk", "nama", "position", "active")),
     }
 
 
