@@ -83,6 +83,7 @@ def test_a_built_job_ends_at_100_percent_with_the_date_its_link_lasts_until(city
     client.get(f"/laporan/12.71.01.1001/?per={AS_OF}&format=pdf")
     job = ReportJob.objects.get()
     assert job.status == ReportStatus.DONE and job.progress == 100
+    assert job.finished_at is not None
     assert job.available_until == job.finished_at + datetime.timedelta(days=7)
     page = client.get(f"/laporan/unduhan/{job.pk}/").content.decode()
     assert "stays available to download until" in page
