@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -280,14 +279,11 @@ class WorkerFilterForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off", "enterkeyhint": "search"}),
     )
     status = forms.ChoiceField(label=_("Status"), required=False, choices=status_choices)
-    lingkungan = forms.ChoiceField(label=_("Lingkungan"), required=False)
+    # The lingkungan select is written by the list itself (`listing.lingkungan_select_options`).
     menunggak = forms.ChoiceField(label=_("Months in arrears"), required=False)
 
-    def __init__(self, *args: Any, lingkungan: Sequence[tuple[str, str]] = (), **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        lingkungan_field = self.fields["lingkungan"]
-        assert isinstance(lingkungan_field, forms.ChoiceField)
-        lingkungan_field.choices = [("", str(_("All lingkungan"))), *lingkungan]
         arrears_field = self.fields["menunggak"]
         assert isinstance(arrears_field, forms.ChoiceField)
         arrears_field.choices = [("", str(_("Any")))] + [

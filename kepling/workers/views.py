@@ -60,6 +60,7 @@ from kepling.workers.listing import (
     counted_here,
     filtered_workers,
     lingkungan_options,
+    lingkungan_select_options,
     read_filters,
     read_page,
     worker_list_export,
@@ -379,13 +380,12 @@ def worker_list(request: HttpRequest) -> HttpResponse:
     workers = filtered_workers(user, filters, as_of)
     fmt = wanted_format(request)
     if fmt is not None:
-        scope = filters.lingkungan or root_wilayah(user)
-        return export_response(user, worker_list_export(workers, scope.kode if scope else ""), fmt)
+        root = root_wilayah(user)
+        scope = filters.lingkungan.kode if filters.lingkungan else root.kode if root else ""
+        return export_response(user, worker_list_export(workers, scope), fmt)
     page = read_page(request, user, workers, WORKERS_PER_PAGE)
     audit.record_view(actor=user, page=request.path, workers=[w.pk for w in page.workers])
-    form = WorkerFilterForm(
-        request.GET or None, lingkungan=[(w.kode, f"{w.nama} · {w.kode}") for w in options]
-    )
+    form = WorkerFilterForm(request.GET or None)
     context = {
         "form": form,
         "page": page,
@@ -395,6 +395,7 @@ def worker_list(request: HttpRequest) -> HttpResponse:
         "status_labels": {str(k): v for k, v in STATUS_LABELS.items()},
         "show_lingkungan": user.role != Role.KEPLING,
         "chooses_lingkungan": len(options) > 1,
+        "lingkungan_options": lingkungan_select_options(options, filters.lingkungan) if len(options) > 1 else "",
         "may_register": may_register(user),
         "previous_query": _page_query(request, "sebelum", page.previous_from),
         "next_query": _page_query(request, "setelah", page.next_from),
