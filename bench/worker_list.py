@@ -69,12 +69,12 @@ def _explain(query_url: str, user: Any) -> None:
     from django.test import RequestFactory
 
     from kepling.dashboards.queries import default_as_of
-    from kepling.workers.listing import filtered_workers, lingkungan_options, read_filters
+    from kepling.workers.listing import filtered_workers, lingkungan_options, read_filters, without_jit
 
     request = RequestFactory().get(query_url)
     filters = read_filters(request, lingkungan_options(user))
     sql, params = filtered_workers(user, filters, default_as_of())[:26].query.sql_with_params()
-    with connection.cursor() as cursor:
+    with without_jit(), connection.cursor() as cursor:  # as the page reads it
         cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
         print("\n".join(row[0] for row in cursor.fetchall()))
 
