@@ -137,6 +137,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--reuse", action="store_true", help="reuse the scenario built by an earlier run")
     parser.add_argument("-n", "--requests", type=int, default=30)
+    parser.add_argument("--from-page", help="start at this page of the list (to finish an interrupted run)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     database_url = os.environ.get("BENCH_DASHBOARD_DATABASE_URL", f"sqlite:///{DATABASE}")
@@ -149,7 +150,9 @@ def main() -> int:
     header = f"{'page':<28} {'cold ms':>8} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7} {'baseline p95':>12}"
     print(header)
     worst, failed = 0.0, False
-    for name, _username, _url in PAGES:
+    names = [name for name, _username, _url in PAGES]
+    start = names.index(args.from_page) if args.from_page else 0
+    for name in names[start:]:
         run = subprocess.run(
             [sys.executable, "-m", "bench.dashboard", "--child", name, "-n", str(args.requests)],
             cwd=ROOT, env=_environment(database_url), capture_output=True, text=True, check=False,
