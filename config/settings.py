@@ -281,6 +281,8 @@ NIK_CHECKS_PER_HOUR = int(os.environ.get("NIK_CHECKS_PER_HOUR", "60"))
 # (`kepling purge_files`, nightly); credential sheets hold one-time passwords.
 IMPORT_FILE_RETENTION_DAYS = int(os.environ.get("IMPORT_FILE_RETENTION_DAYS", "7"))
 CREDENTIALS_RETENTION_DAYS = int(os.environ.get("CREDENTIALS_RETENTION_DAYS", "2"))
+# Built report files (they hold personal data): their download link lasts this many days.
+REPORT_RETENTION_DAYS = int(os.environ.get("REPORT_RETENTION_DAYS", "7"))
 
 # Program rules kept as settings because the regulation behind them is unconfirmed.
 WORKER_MIN_AGE = int(os.environ.get("WORKER_MIN_AGE", "15"))

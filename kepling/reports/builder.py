@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,6 +40,8 @@ CONTENT_TYPES = {
 HEAD_TITLES = {0: "Wali Kota", 1: "Camat", 2: "Lurah", 3: "Kepala Lingkungan"}
 # The PDF is for a meeting table: a city-wide Kepling table (2,001 rows) belongs in the workbook.
 PDF_KEPLING_MAX = 300
+# Told the share of a build done so far, from 0 to 1.
+Progress = Callable[[float], None]
 
 
 def summary_lines() -> list[tuple[str, str, str]]:
@@ -154,6 +156,12 @@ def report_worker_rows(user: User | None, node: Wilayah, as_of: datetime.date) -
     return scoped.values_list(*fields).iterator(chunk_size=5000)
 
 
+def report_worker_count(user: User | None, node: Wilayah, as_of: datetime.date) -> int:
+    """How many rows the workers sheet will have (what its progress is measured against)."""
+    base = workers_for(user) if user is not None else Worker.objects.all()
+    return base.filter(registered_on(as_of), **{LEVEL_KEYS[node.level]: node}).count()
+
+
 def paid_month_counts(node: Wilayah, as_of: datetime.date) -> dict[int, tuple[int, int | None]]:
     """(paid months, latest paid month index) per worker of the node, read in one pass.
 
@@ -168,7 +176,20 @@ def paid_month_counts(node: Wilayah, as_of: datetime.date) -> dict[int, tuple[in
     return counts
 
 
-def workbook(user: User | None, data: ReportData) -> bytes:
+# Shares of a build, as the builder reports them: the figures read, the small sheets written,
+# then the workers sheet row by row, then the file compressed.
+FIGURES_READ = 0.10
+SMALL_SHEETS_WRITTEN = 0.15
+WORKER_ROWS_WRITTEN = 0.85
+PDF_LAID_OUT = 0.40
+PROGRESS_EVERY_ROWS = 1000
+
+
+def _no_progress(_done: float) -> None:
+    return None
+
+
+def workbook(user: User | None, data: ReportData, progress: Progress = _no_progress) -> bytes:
     """The Excel workbook: Ringkasan, Unit di bawah, Kepling, Pekerja."""
     buffer = io.BytesIO()
     book = new_workbook(buffer)
@@ -181,7 +202,8 @@ def workbook(user: User | None, data: ReportData) -> bytes:
     _summary_sheet(book.add_worksheet("Ringkasan"), data, styles)
     _units_sheet(book.add_worksheet("Unit di bawah"), [_("Code"), _("Name")], data.units, styles)
     _units_sheet(book.add_worksheet("Kepling"), [_("Code"), _("Lingkungan"), _("Kepling")], data.kepling, styles)
-    _workers_sheet(book.add_worksheet("Pekerja"), user, data, styles["bold"])
+    progress(SMALL_SHEETS_WRITTEN)
+    _workers_sheet(book.add_worksheet("Pekerja"), user, data, styles["bold"], progress)
     book.close()
     return buffer.getvalue()
 
@@ -221,7 +243,7 @@ def _units_sheet(sheet: Any, lead: list[str], rows: list[dict[str, Any]], styles
         sheet.autofilter(0, 0, len(rows), len(headers) - 1)
 
 
-def _workers_sheet(sheet: Any, user: User | None, data: ReportData, bold: Any) -> None:
+def _workers_sheet(sheet: Any, user: User | None, data: ReportData, bold: Any, progress: Progress) -> None:
     headers = [
         _("NIK"), _("Name"), _("Lingkungan"), _("Sex"), _("Occupation"), _("Registration date"),
         _("Status"), _("Paid months"), _("Arrears months"),
@@ -231,7 +253,11 @@ def _workers_sheet(sheet: Any, user: User | None, data: ReportData, bold: Any) -
     full = shows_full_nik(user)
     labels = {s.value: str(STATUS_LABELS[s]) for s in Status}
     standings = paid_month_counts(data.node, data.as_of)
+    total = max(1, report_worker_count(user, data.node, data.as_of))
+    share = WORKER_ROWS_WRITTEN - SMALL_SHEETS_WRITTEN
     for line, worker in enumerate(report_worker_rows(user, data.node, data.as_of), start=1):
+        if line % PROGRESS_EVERY_ROWS == 0:
+            progress(SMALL_SHEETS_WRITTEN + share * min(1.0, line / total))
         pk, nik_encrypted, nik_masked, nama, lingkungan_kode, sex, occupation, registered = worker
         paid, latest = standings.get(pk, (0, None))
         status, arrears = status_from(paid, latest, data.as_of)
@@ -305,20 +331,26 @@ def pdf_context(data: ReportData) -> dict[str, Any]:
     }
 
 
-def pdf(data: ReportData) -> bytes:
+def pdf(data: ReportData, progress: Progress = _no_progress) -> bytes:
     """The PDF for meetings: headline figures, the chart, the tables and a signature block."""
     from weasyprint import HTML
 
     html = render_to_string("reports/report_pdf.html", pdf_context(data))
-    return bytes(HTML(string=html).write_pdf())
+    document = HTML(string=html).render()
+    progress(PDF_LAID_OUT)
+    return bytes(document.write_pdf())
 
 
-def export(user: User | None, node: Wilayah, as_of: datetime.date, fmt: str) -> tuple[bytes, str]:
-    """The report file and its name; the export is audited."""
+def export(
+    user: User | None, node: Wilayah, as_of: datetime.date, fmt: str, progress: Progress = _no_progress
+) -> tuple[bytes, str]:
+    """The report file and its name; the export is audited. `progress` hears the share of the work done."""
     if fmt not in FORMATS:
         raise ValueError(_("The format must be xlsx or pdf."))
     data = collect(node, as_of)
-    content = workbook(user, data) if fmt == "xlsx" else pdf(data)
+    progress(FIGURES_READ)
+    content = workbook(user, data, progress) if fmt == "xlsx" else pdf(data, progress)
+    progress(1.0)
     audit.record(
         actor=user,
         action="report_exported",

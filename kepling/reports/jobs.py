@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import logging
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
@@ -18,12 +19,14 @@ from kepling.contributions.summaries import refresh_summaries
 from kepling.core import audit
 from kepling.regions.models import Wilayah
 from kepling.reports.builder import export
-from kepling.reports.models import ReportJob, ReportStatus
+from kepling.reports.models import ENDED, ReportJob, ReportStatus
 
 logger = logging.getLogger(__name__)
 STORAGE = "reports"
 # Without a task worker (a first `make run`, the test site) the page builds the file itself after this long.
 IN_PROCESS_AFTER_SECONDS = 2
+# The figures of the date are brought up to date before the builder starts: that counts as this share.
+SUMMARIES_READY = 0.05
 
 
 def storage_path(job: ReportJob) -> Path:
@@ -50,7 +53,7 @@ def access_report_job(user: User, job_id: object) -> ReportJob:
 
 def request_report(*, by: User, node: Wilayah, as_of: datetime.date, fmt: str) -> ReportJob:
     """The job for this report: the existing one when it was asked before, else a new one, queued."""
-    existing = jobs_for(by).filter(wilayah=node, as_of=as_of, format=fmt).exclude(status=ReportStatus.FAILED).first()
+    existing = jobs_for(by).filter(wilayah=node, as_of=as_of, format=fmt).exclude(status__in=ENDED).first()
     if existing is not None and (existing.status != ReportStatus.DONE or storage_path(existing).exists()):
         return existing
     if existing is not None:  # the file was removed: build it again
@@ -63,7 +66,7 @@ def request_report(*, by: User, node: Wilayah, as_of: datetime.date, fmt: str) -
                          new={"node": node.kode, "date": as_of, "format": fmt})
     except IntegrityError:  # two clicks at once: the other one created it
         same = jobs_for(by).filter(wilayah=node, as_of=as_of, format=fmt)
-        return same.exclude(status=ReportStatus.FAILED).get()
+        return same.exclude(status__in=ENDED).get()
     from kepling.reports.tasks import build_report_task
 
     build_report_task.enqueue(job.pk)
@@ -82,11 +85,29 @@ def build_report(job_id: int) -> ReportJob:
     return _build(job)
 
 
+def progress_writer(job_id: int) -> Callable[[float], None]:
+    """Store a build's share of work done as a whole percentage, each time it grows (at most 100 writes)."""
+    written = [-1]
+
+    def write(done: float) -> None:
+        percent = max(0, min(100, int(done * 100)))
+        if percent > written[0]:
+            written[0] = percent
+            ReportJob.objects.filter(pk=job_id).update(progress=percent)
+
+    return write
+
+
 def _build(job: ReportJob) -> ReportJob:
+    write = progress_writer(job.pk)
     try:
         # Background work may wait for the date's summaries; a page never does.
         refresh_summaries([job.as_of])
-        content, name = export(job.requested_by, job.wilayah, job.as_of, job.format)
+        write(SUMMARIES_READY)
+        content, name = export(
+            job.requested_by, job.wilayah, job.as_of, job.format,
+            progress=lambda done: write(SUMMARIES_READY + (1 - SUMMARIES_READY) * done),
+        )
         path = storage_path(job)
         path.write_bytes(content)
         path.chmod(0o600)
@@ -96,7 +117,8 @@ def _build(job: ReportJob) -> ReportJob:
         job.save(update_fields=["status", "message", "finished_at"])
         return job
     job.status, job.file_name, job.size, job.finished_at = ReportStatus.DONE, name, len(content), timezone.now()
-    job.save(update_fields=["status", "file_name", "size", "finished_at"])
+    job.progress = 100
+    job.save(update_fields=["status", "file_name", "size", "finished_at", "progress"])
     return job
 
 

@@ -15,10 +15,11 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from kepling.accounts.models import Role, User
 from kepling.accounts.scoping import wilayah_for
-from kepling.contributions.status import STATUS_LABELS
+from kepling.contributions.status import ARREARS_BEFORE_INACTIVE, STATUS_LABELS
 from kepling.core.identifiers import ascii_identifier
 from kepling.regions.models import LINGKUNGAN, Wilayah
 from kepling.workers.models import Gender, Payer, Program, Sector
@@ -269,7 +270,7 @@ def status_choices() -> list[tuple[str, str]]:
 
 
 class WorkerFilterForm(forms.Form):
-    """Search by name and filter by status on the workers list."""
+    """Search by name and filter by status, lingkungan and months in arrears on the workers list."""
 
     q = forms.CharField(
         label=_("Search by name"),
@@ -278,3 +279,14 @@ class WorkerFilterForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off", "enterkeyhint": "search"}),
     )
     status = forms.ChoiceField(label=_("Status"), required=False, choices=status_choices)
+    # The lingkungan select is written by the list itself (`listing.lingkungan_select_options`).
+    menunggak = forms.ChoiceField(label=_("Months in arrears"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        arrears_field = self.fields["menunggak"]
+        assert isinstance(arrears_field, forms.ChoiceField)
+        arrears_field.choices = [("", str(_("Any")))] + [
+            (str(n), ngettext("%(n)s month or more", "%(n)s months or more", n) % {"n": n})
+            for n in range(1, ARREARS_BEFORE_INACTIVE + 1)
+        ]

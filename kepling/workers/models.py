@@ -92,6 +92,11 @@ class Worker(models.Model):
             models.Index(fields=["kelurahan", "tanggal_daftar"]),
             models.Index(fields=["kecamatan", "tanggal_daftar"]),
             models.Index(fields=["name_key", "tanggal_lahir"]),
+            # The workers list pages through an area in its one order (name, id), from a row on.
+            models.Index(fields=["kota", "nama", "id"], name="worker_list_kota"),
+            models.Index(fields=["kecamatan", "nama", "id"], name="worker_list_kecamatan"),
+            models.Index(fields=["kelurahan", "nama", "id"], name="worker_list_kelurahan"),
+            models.Index(fields=["lingkungan", "nama", "id"], name="worker_list_lingkungan"),
             # The few withdrawn workers, found without reading the whole register (with the index
             # on tanggal_daftar: who is off the register on a day, for a re-run of the reminders).
             models.Index(

@@ -13,8 +13,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -36,14 +34,13 @@ from kepling.contributions.status import (
     STATUS_LABELS,
     Status,
     WorkerStanding,
-    registered_on,
     standing,
-    with_status,
 )
 from kepling.contributions.summaries import percent
 from kepling.contributions.tariffs import amount_due
 from kepling.core import audit
 from kepling.core.crypto import lookup_hash, mask_nik
+from kepling.core.exports import export_response, wanted_format
 from kepling.core.formatting import format_date, format_month, format_number, format_rupiah
 from kepling.core.periods import add_months, due_date, last_due_month_before, month_start
 from kepling.dashboards.queries import default_as_of, lingkungan_summary_row
@@ -53,15 +50,23 @@ from kepling.reminders.models import PaymentChannel
 from kepling.reminders.queries import follow_up_list, next_due_month
 from kepling.workers.actions import RegistrationOutcome, consent_error, register_worker_once
 from kepling.workers.forms import (
-    PROTECTED,
-    WITHDRAWN,
     RegistrationForm,
     WorkerFilterForm,
     column_labels,
     parse_rupiah,
 )
+from kepling.workers.listing import (
+    WorkerFilters,
+    counted_here,
+    filtered_workers,
+    lingkungan_options,
+    lingkungan_select_options,
+    read_filters,
+    read_page,
+    worker_list_export,
+)
 from kepling.workers.models import Gender, Payer, Program, Sector, Worker
-from kepling.workers.queries import access_worker, find_by_nik, reveal_nik, workers_for
+from kepling.workers.queries import access_worker, find_by_nik, reveal_nik
 from kepling.workers.references import References
 from kepling.workers.validation import check_nik, check_worker
 from kepling.workers.wording import humanise, indonesian_dates
@@ -120,7 +125,7 @@ def lingkungan_progress(user: User, lingkungan: Wilayah) -> LingkunganProgress:
     as_of = default_as_of()
     statuses = Counter(
         str(getattr(w, "status"))  # noqa: B009 - an annotation
-        for w in filtered_workers(user, WorkerFilterForm(), as_of).filter(lingkungan=lingkungan)
+        for w in filtered_workers(user, WorkerFilters(), as_of).filter(lingkungan=lingkungan)
     )
     work = follow_up_list(user, as_of)
     row = lingkungan_summary_row(lingkungan, as_of)
@@ -363,54 +368,49 @@ def contribution_json(request: HttpRequest) -> JsonResponse:
 # Workers list and detail -----------------------------------------------------------------------
 
 
-def filtered_workers(user: User, form: WorkerFilterForm, as_of: datetime.date) -> QuerySet[Worker]:
-    """The user's registered workers (today) with their status as of `as_of`, narrowed by search and status.
-
-    Withdrawn workers are listed only when asked for (`status=withdrawn`), so the list and the
-    home's "registered" count the same workers.
-    """
-    today = timezone.localdate()
-    scoped = workers_for(user).select_related("lingkungan")
-    chosen = form.cleaned_data.get("status", "") if form.is_valid() else ""
-    on_register = Q(withdrawn_on__lte=today) if chosen == WITHDRAWN else registered_on(today)
-    scoped = scoped.filter(on_register)
-    workers = with_status(scoped, as_of)
-    if form.is_valid():
-        query = " ".join(form.cleaned_data["q"].split())
-        if query:
-            workers = workers.filter(nama__icontains=query)
-        if chosen == PROTECTED:
-            workers = workers.exclude(Q(status=Status.NEVER_PAID.value))
-        elif chosen and chosen != WITHDRAWN:
-            workers = workers.filter(Q(status=chosen))
-    return workers.order_by("nama", "id")
-
-
 @login_required
 def worker_list(request: HttpRequest) -> HttpResponse:
-    """ "My workers": the user's workers (their area only) with status, search and paging."""
+    """The user's workers (their area only) with status, filters and "next/previous page" links."""
     user = _user(request)
     if root_wilayah(user) is None:
         raise PermissionDenied(_("Your account has no area."))
     as_of = default_as_of()
+    options = lingkungan_options(user)
+    filters = read_filters(request, options)
+    workers = filtered_workers(user, filters, as_of)
+    fmt = wanted_format(request)
+    if fmt is not None:
+        root = root_wilayah(user)
+        scope = filters.lingkungan.kode if filters.lingkungan else root.kode if root else ""
+        return export_response(user, worker_list_export(workers, scope), fmt)
+    page = read_page(request, user, workers, WORKERS_PER_PAGE)
+    audit.record_view(actor=user, page=request.path, workers=[w.pk for w in page.workers])
     form = WorkerFilterForm(request.GET or None)
-    page = Paginator(filtered_workers(user, form, as_of), WORKERS_PER_PAGE).get_page(request.GET.get("hal"))
-    audit.record_view(actor=user, page=request.path, workers=[w.pk for w in page])
     context = {
         "form": form,
         "page": page,
+        "worker_total": workers.count() if counted_here(user, filters) else None,
+        "filtered": filters.any,
         "as_of": as_of,
         "status_labels": {str(k): v for k, v in STATUS_LABELS.items()},
         "show_lingkungan": user.role != Role.KEPLING,
+        "chooses_lingkungan": len(options) > 1,
+        "lingkungan_options": lingkungan_select_options(options, filters.lingkungan) if len(options) > 1 else "",
         "may_register": may_register(user),
-        "query_without_page": _query_without_page(request),
+        "previous_query": _page_query(request, "sebelum", page.previous_from),
+        "next_query": _page_query(request, "setelah", page.next_from),
+        "download_query": _page_query(request, "unduh", None),
     }
     return render(request, "workers/list.html", context)
 
 
-def _query_without_page(request: HttpRequest) -> str:
+def _page_query(request: HttpRequest, key: str, value: int | None) -> str:
+    """The list's query string with its filters, starting from another row (or none)."""
     query = request.GET.copy()
-    query.pop("hal", None)
+    for name in ("setelah", "sebelum", "hal", "unduh"):
+        query.pop(name, None)
+    if value is not None:
+        query[key] = str(value)  # an id as ASCII digits, never a localised number
     return query.urlencode()
 
 
