@@ -105,8 +105,12 @@ class TabularFile:
     _raw_header: list[str]
     _row_source: Iterator[tuple[int, list[object]]]
 
+    def raw_rows(self) -> Iterator[tuple[int, list[object]]]:
+        """`(row_number, cells)` as the file holds them, blank rows included: for readers that pick columns by index."""
+        return self._row_source
+
     def rows(self) -> Iterator[tuple[int, dict[str, str]]]:
-        for number, cells in self._row_source:
+        for number, cells in self.raw_rows():
             texts = [cell_text(c) for c in cells]
             if not any(texts):
                 continue
