@@ -1,4 +1,4 @@
-"""Writes of the reminders app: opening a WhatsApp reminder and recording a contact's outcome."""
+"""Writes of the reminders app: the default rules, opening a WhatsApp reminder and recording a contact's outcome."""
 
 from __future__ import annotations
 
@@ -9,10 +9,28 @@ from django.utils import timezone
 
 from kepling.accounts.models import User
 from kepling.core import audit
+from kepling.reminders.defaults import DEFAULT_RULES
 from kepling.reminders.messages import MessageTexts
-from kepling.reminders.models import KEPLING_WHATSAPP, ContactOutcome, MessageStatus, OutboxMessage, Outcome
+from kepling.reminders.models import (
+    KEPLING_WHATSAPP,
+    ContactOutcome,
+    MessageStatus,
+    OutboxMessage,
+    Outcome,
+    ReminderRule,
+)
 from kepling.reminders.tasks import fresh_expiry
 from kepling.workers.models import Worker
+
+
+@transaction.atomic
+def ensure_default_rules() -> int:
+    """Store the program's default reminder rules when the table is empty (a wiped database); how many were stored."""
+    if ReminderRule.objects.exists():
+        return 0
+    for values in DEFAULT_RULES:
+        ReminderRule(**values).save()
+    return len(DEFAULT_RULES)
 
 
 def latest_message(worker: Worker) -> OutboxMessage | None:

@@ -20,9 +20,7 @@ from kepling.reminders.tasks import deliver_outbox
 from kepling.reminders.tests.helpers import send
 from kepling.testing import City, make_worker
 
-postgres_only = pytest.mark.skipif(
-    "connection.vendor != 'postgresql'", reason="row locks with SKIP LOCKED are PostgreSQL's"
-)
+postgres_only = pytest.mark.postgres(reason="row locks with SKIP LOCKED are PostgreSQL's")
 # Two deliveries at once need two connections, which see only committed rows.
 committed = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

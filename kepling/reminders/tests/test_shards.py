@@ -18,9 +18,7 @@ from kepling.reminders.shards import EVERY_WORKER, Shard, run_in_shards, worker_
 from kepling.reminders.tests.helpers import d, pay_months, send
 from kepling.testing import City, make_worker
 
-postgres_only = pytest.mark.skipif(
-    "connection.vendor != 'postgresql'", reason="runs are spread over connections on PostgreSQL only"
-)
+postgres_only = pytest.mark.postgres(reason="runs are spread over connections on PostgreSQL only")
 # The shards' own connections see only committed rows, so these tests commit theirs (and put the
 # database back as it was afterwards).
 committed = pytest.mark.django_db(transaction=True, serialized_rollback=True)
