@@ -72,26 +72,6 @@ def gateway(settings: Any) -> Iterator[CountingGateway]:
         server.server_close()
 
 
-@pytest.fixture
-def new_partitions_dropped() -> Iterator[None]:
-    """Partitions a committed run creates are dropped afterwards, as a rolled-back test leaves none."""
-
-    def partitions() -> set[str]:
-        if connection.vendor != "postgresql":
-            return set()
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT inhrelid::regclass::text FROM pg_inherits WHERE inhparent = 'reminders_outboxmessage'::regclass"
-            )
-            return {name for (name,) in cursor.fetchall()}
-
-    before = partitions()
-    yield
-    with connection.cursor() as cursor:
-        for name in partitions() - before:
-            cursor.execute(f"DROP TABLE {name}")
-
-
 def _deliver_command() -> dict[str, Any]:
     out = io.StringIO()
     call_command("deliver_reminders", "--json", stdout=out)
