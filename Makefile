@@ -6,7 +6,7 @@ KEPLING := .venv/bin/kepling
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-production python-check lint typecheck migrations-check pytest bench messages demo clean
+.PHONY: run test install install-production python-check lint typecheck migrations-check pytest pytest-postgres bench messages demo clean
 
 # One sentence, not a traceback, when the machine's Python is too old or lacks venv.
 python-check:
@@ -40,7 +40,7 @@ run: install
 	$(KEPLING) db_worker >var/db_worker.log 2>&1 & trap "kill $$! 2>/dev/null" EXIT; \
 	$(KEPLING) runserver $(HOST):$(PORT)
 
-test: install lint typecheck migrations-check pytest
+test: install lint typecheck migrations-check pytest pytest-postgres
 
 lint:
 	.venv/bin/ruff check .
@@ -55,6 +55,32 @@ migrations-check:
 pytest:
 	.venv/bin/pytest -m "not scenario" $(PYTEST_ARGS)
 	.venv/bin/pytest -m scenario $(PYTEST_ARGS)
+
+# The tests of PostgreSQL-only paths (marked `postgres`) are skipped on SQLite. When DATABASE_URL is
+# unset and a PostgreSQL server answers (PGHOST/PGPORT/PGUSER, default 127.0.0.1:5432 as postgres),
+# they run again on a scratch database of their own, dropped afterwards. With DATABASE_URL set
+# the run above has run them already.
+PGHOST ?= 127.0.0.1
+PGPORT ?= 5432
+PGUSER ?= postgres
+PGONLY_DB ?= kepling_pgonly
+PG_CONNECT = -h $(PGHOST) -p $(PGPORT) -U $(PGUSER)
+
+pytest-postgres:
+	@if [ -n "$$DATABASE_URL" ]; then \
+	  echo "== PostgreSQL-only tests: run above on DATABASE_URL"; \
+	elif ! command -v pg_isready >/dev/null 2>&1 || ! pg_isready -q -h $(PGHOST) -p $(PGPORT); then \
+	  echo "== PostgreSQL-only tests skipped: no PostgreSQL server answers at $(PGHOST):$(PGPORT)"; \
+	else \
+	  echo "== PostgreSQL-only tests on a scratch database, $(PGONLY_DB)"; \
+	  dropdb --if-exists $(PG_CONNECT) test_$(PGONLY_DB) && dropdb --if-exists $(PG_CONNECT) $(PGONLY_DB) \
+	    && createdb $(PG_CONNECT) $(PGONLY_DB) \
+	    && DATABASE_URL=postgres://$(PGUSER)@$(PGHOST):$(PGPORT)/$(PGONLY_DB) \
+	      .venv/bin/pytest -m "postgres and not scenario" --create-db $(filter-out --create-db,$(PYTEST_ARGS)); \
+	  status=$$?; \
+	  dropdb --if-exists $(PG_CONNECT) test_$(PGONLY_DB); dropdb --if-exists $(PG_CONNECT) $(PGONLY_DB); \
+	  exit $$status; \
+	fi
 
 bench: install
 	.venv/bin/python -m bench

@@ -16,6 +16,17 @@ if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page
 
 
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Tests marked `postgres` exercise PostgreSQL-only paths: skipped, with their reason, on any other database."""
+    marker = item.get_closest_marker("postgres")
+    if marker is None:
+        return
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip(str(marker.kwargs.get("reason", "needs PostgreSQL")))
+
+
 @pytest.fixture(autouse=True)
 def summaries_computed_on_read(settings: Any) -> None:
     """Run the summary refresh job where a page asks for figures (production asks a background worker)."""

@@ -44,8 +44,3 @@ def access_wilayah(user: User, kode: str) -> Wilayah:
     if node is None:
         raise Http404("wilayah")
     return node
-
-
-def can_see(user: User, node: Wilayah) -> bool:
-    """Whether `node` lies in the user's subtree."""
-    return wilayah_for(user).filter(pk=node.pk).exists()

@@ -1,4 +1,4 @@
-"""Reads of API tokens: the user's own list, one token to manage, and the key check."""
+"""Reads of API tokens: one token to manage, and the key check."""
 
 from __future__ import annotations
 
@@ -8,11 +8,6 @@ from kepling.accounts.models import User
 from kepling.accounts.permissions import may_manage_accounts
 from kepling.api.actions import KEY_PREFIX, hash_key
 from kepling.api.models import ApiToken
-
-
-def tokens_for(user: User) -> list[ApiToken]:
-    """The tokens a user sees in the token list: their own."""
-    return list(ApiToken.objects.filter(user=user).select_related("user"))
 
 
 def access_token(user: User, token_id: int) -> ApiToken | None:

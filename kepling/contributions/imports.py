@@ -228,7 +228,7 @@ def _column_texts(
         # Plain ASCII text is the fast path of a million-row extract; anything else is normalised.
         return value.strip() if type(value) is str and value.isascii() else cell_text(value)
 
-    for number, cells in table._row_source:
+    for number, cells in table.raw_rows():
         texts = (
             text(cells, nik_i),
             text(cells, kpj_i),

@@ -178,7 +178,22 @@ class WorkerMonth(models.Model):
         return f"{self.worker_id} {self.periode:%Y-%m}"
 
 
-class LingkunganSummary(models.Model):
+class StatusCounts(models.Model):
+    """The seven status figures as stored columns, named as `kepling.contributions.figures` declares them."""
+
+    registered = models.PositiveIntegerField(default=0)
+    protected = models.PositiveIntegerField(default=0)
+    paid_one_month_only = models.PositiveIntegerField(default=0)
+    never_paid = models.PositiveIntegerField(default=0)
+    active = models.PositiveIntegerField(default=0)
+    in_arrears = models.PositiveIntegerField(default=0)
+    inactive = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class LingkunganSummary(StatusCounts):
     """Program figures of one lingkungan as of one date; every higher level sums these rows."""
 
     lingkungan = models.ForeignKey("regions.Wilayah", on_delete=models.CASCADE, related_name="+")
@@ -187,13 +202,6 @@ class LingkunganSummary(models.Model):
     kota = models.ForeignKey("regions.Wilayah", on_delete=models.CASCADE, related_name="+")
     as_of = models.DateField()
     target = models.PositiveIntegerField(default=0)
-    registered = models.PositiveIntegerField(default=0)
-    protected = models.PositiveIntegerField(default=0)
-    paid_one_month_only = models.PositiveIntegerField(default=0)
-    never_paid = models.PositiveIntegerField(default=0)
-    active = models.PositiveIntegerField(default=0)
-    in_arrears = models.PositiveIntegerField(default=0)
-    inactive = models.PositiveIntegerField(default=0)
     computed_at = models.DateTimeField(auto_now=True)
 
     class Meta:

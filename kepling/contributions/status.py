@@ -17,6 +17,7 @@ from django.db.models import Case, CharField, Count, IntegerField, Max, OuterRef
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from kepling.contributions.figures import FIGURE_NAMES, StatusFigures
 from kepling.contributions.models import WorkerMonth
 from kepling.core.periods import last_due_month_before, month_from_index, month_index
 from kepling.workers.models import Worker
@@ -115,47 +116,57 @@ def standing(worker: Worker, as_of: datetime.date) -> WorkerStanding:
     return WorkerStanding(as_of, [month_from_index(i) for i in indexes], status, arrears)
 
 
+# One row per lingkungan; every column is named after a field of `StatusFigures` and read by name.
 LINGKUNGAN_FIGURES_SQL = """
-SELECT w.lingkungan_id,
-       COUNT(*),
-       SUM(CASE WHEN p.paid_count > 0 THEN 1 ELSE 0 END),
-       SUM(CASE WHEN p.paid_count = 1 THEN 1 ELSE 0 END),
-       SUM(CASE WHEN p.paid_count IS NULL THEN 1 ELSE 0 END),
-       SUM(CASE WHEN p.paid_count > 0 AND p.latest >= %s THEN 1 ELSE 0 END),
-       SUM(CASE WHEN p.paid_count > 0 AND p.latest < %s AND p.latest >= %s THEN 1 ELSE 0 END),
-       SUM(CASE WHEN p.paid_count > 0 AND p.latest < %s THEN 1 ELSE 0 END)
+SELECT w.lingkungan_id AS lingkungan_id,
+       COUNT(*) AS registered,
+       SUM(CASE WHEN p.paid_count > 0 THEN 1 ELSE 0 END) AS protected,
+       SUM(CASE WHEN p.paid_count = 1 THEN 1 ELSE 0 END) AS paid_one_month_only,
+       SUM(CASE WHEN p.paid_count IS NULL THEN 1 ELSE 0 END) AS never_paid,
+       SUM(CASE WHEN p.paid_count > 0 AND p.latest >= %(last_due)s THEN 1 ELSE 0 END) AS active,
+       SUM(CASE WHEN p.paid_count > 0 AND p.latest < %(last_due)s AND p.latest >= %(inactive_below)s
+           THEN 1 ELSE 0 END) AS in_arrears,
+       SUM(CASE WHEN p.paid_count > 0 AND p.latest < %(inactive_below)s THEN 1 ELSE 0 END) AS inactive
 FROM workers_worker w
 LEFT JOIN (
     SELECT worker_id, COUNT(*) AS paid_count, MAX(periode_index) AS latest
     FROM contributions_workermonth
-    WHERE paid_from <= %s AND (paid_until IS NULL OR paid_until > %s) {month_filter}
+    WHERE paid_from <= %(as_of)s AND (paid_until IS NULL OR paid_until > %(as_of)s) {month_filter}
     GROUP BY worker_id
 ) p ON p.worker_id = w.id
-WHERE w.tanggal_daftar <= %s AND (w.withdrawn_on IS NULL OR w.withdrawn_on > %s) {worker_filter}
+WHERE w.tanggal_daftar <= %(as_of)s AND (w.withdrawn_on IS NULL OR w.withdrawn_on > %(as_of)s) {worker_filter}
 GROUP BY w.lingkungan_id
 """
 
-FIGURE_NAMES = ("registered", "protected", "paid_one_month_only", "never_paid", "active", "in_arrears", "inactive")
+
+def _in_list(column: str, name: str, ids: list[int] | None, params: dict[str, Any]) -> str:
+    """`AND column IN (...)` with one named parameter per id (added to `params`); empty without a list."""
+    if ids is None:
+        return ""
+    names = [f"{name}_{n}" for n in range(len(ids))]
+    params.update(zip(names, ids, strict=True))
+    return f"AND {column} IN ({', '.join(f'%({n})s' for n in names)})" if ids else "AND 1 = 0"
 
 
 def lingkungan_figures(
     as_of: datetime.date, lingkungan_ids: list[int] | None = None, kelurahan_ids: list[int] | None = None
-) -> dict[int, dict[str, int]]:
-    """Status counts per lingkungan as of a date, in one set-based query."""
+) -> dict[int, StatusFigures]:
+    """Status figures per lingkungan as of a date, in one set-based query (lingkungan with no worker left out)."""
     from django.db import connection
 
     last_due = month_index(last_due_month_before(as_of))
-    inactive_below = last_due - ARREARS_BEFORE_INACTIVE
-    params: list[Any] = [last_due, last_due, inactive_below, inactive_below, as_of, as_of]
-    month_filter = worker_filter = ""
-    if kelurahan_ids is not None:
-        month_filter = f"AND kelurahan_id IN ({', '.join(['%s'] * len(kelurahan_ids))})"
-        params += kelurahan_ids
-    params += [as_of, as_of]
-    if lingkungan_ids is not None:
-        worker_filter = f"AND w.lingkungan_id IN ({', '.join(['%s'] * len(lingkungan_ids))})"
-        params += lingkungan_ids
-    sql = LINGKUNGAN_FIGURES_SQL.format(month_filter=month_filter, worker_filter=worker_filter)
+    params: dict[str, Any] = {
+        "last_due": last_due,
+        "inactive_below": last_due - ARREARS_BEFORE_INACTIVE,
+        "as_of": connection.ops.adapt_datefield_value(as_of),
+    }
+    sql = LINGKUNGAN_FIGURES_SQL.format(
+        month_filter=_in_list("kelurahan_id", "kelurahan", kelurahan_ids, params),
+        worker_filter=_in_list("w.lingkungan_id", "lingkungan", lingkungan_ids, params),
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return {row[0]: dict(zip(FIGURE_NAMES, (int(v or 0) for v in row[1:]), strict=True)) for row in cursor}
+        names = [column[0].lower() for column in cursor.description]
+        rows = [dict(zip(names, row, strict=True)) for row in cursor]
+    # By name, strictly: a column the statement lacks is an error here, never a silent 0.
+    return {int(row["lingkungan_id"]): StatusFigures(**{n: int(row[n] or 0) for n in FIGURE_NAMES}) for row in rows}

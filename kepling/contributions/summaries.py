@@ -25,8 +25,9 @@ from django.db.models import Count, F, Max, Q, Sum
 from django.utils import timezone
 from django_tasks import task
 
+from kepling.contributions.figures import FIGURE_NAMES, NO_FIGURES, StatusFigures, figures_from
 from kepling.contributions.models import LingkunganSummary, Payment, SummaryDate
-from kepling.contributions.status import FIGURE_NAMES, lingkungan_figures
+from kepling.contributions.status import lingkungan_figures
 from kepling.core.periods import add_months, month_start
 from kepling.regions.models import LEVEL_KEYS, LINGKUNGAN, StaleSummary, Wilayah, lingkungan_ancestors
 from kepling.regions.queries import statistics_for
@@ -44,16 +45,15 @@ def percent(part: int, whole: int) -> float | None:
 
 
 def _write_rows(
-    as_of: datetime.date, lingkungan: list[Wilayah], figures: dict[int, dict[str, int]], *, every: bool = False
+    as_of: datetime.date, lingkungan: list[Wilayah], figures: dict[int, StatusFigures], *, every: bool = False
 ) -> None:
-    empty = dict.fromkeys(FIGURE_NAMES, 0)
     rows = [
         LingkunganSummary(
             lingkungan_id=node.pk,
             **lingkungan_ancestors(node),
             as_of=as_of,
             target=node.target or 0,
-            **figures.get(node.pk, empty),
+            **figures.get(node.pk, NO_FIGURES).figures(),
         )
         for node in lingkungan
     ]
@@ -267,7 +267,7 @@ def node_summary(node: Wilayah, as_of: datetime.date) -> dict[str, Any]:
     ensure_summaries(as_of)
     rows = summary_rows(node, as_of)
     sums = rows.aggregate(**{name: Sum(name) for name in FIGURE_NAMES}, target=Sum("target"))
-    figures = {name: int(sums[name] or 0) for name in FIGURE_NAMES}
+    figures = figures_from(sums)
     # The stored rows carry the target too, so every figure of a date comes from one place.
     target = int(sums["target"] or 0)
     stats = statistics_for(node, as_of)

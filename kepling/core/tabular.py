@@ -105,8 +105,12 @@ class TabularFile:
     _raw_header: list[str]
     _row_source: Iterator[tuple[int, list[object]]]
 
+    def raw_rows(self) -> Iterator[tuple[int, list[object]]]:
+        """`(row_number, cells)` as the file holds them, blank rows included: for readers that pick columns by index."""
+        return self._row_source
+
     def rows(self) -> Iterator[tuple[int, dict[str, str]]]:
-        for number, cells in self._row_source:
+        for number, cells in self.raw_rows():
             texts = [cell_text(c) for c in cells]
             if not any(texts):
                 continue
@@ -114,16 +118,20 @@ class TabularFile:
             yield number, record
 
 
-def open_table(path: str | Path, *, required: list[str], optional: list[str] = ()) -> TabularFile:  # type: ignore[assignment]
-    """Open a CSV or XLSX file and check its header names every required column."""
+def _open_any(path: str | Path) -> tuple[Path, list[str], Iterator[tuple[int, list[object]]]]:
+    """The file's header and numbered rows, once it is found, within the limits, and read as XLSX or CSV."""
     file_path = Path(path)
     if not file_path.is_file():
         raise UnusableFileError(_("File not found: %(path)s. Check the path and try again.") % {"path": file_path})
     _check_limits(file_path)
-    if file_path.suffix.lower() in XLSX_SUFFIXES:
-        header, source = _open_xlsx(file_path)
-    else:
-        header, source = _open_csv(file_path)
+    opener = _open_xlsx if file_path.suffix.lower() in XLSX_SUFFIXES else _open_csv
+    header, source = opener(file_path)
+    return file_path, header, source
+
+
+def open_table(path: str | Path, *, required: list[str], optional: list[str] = ()) -> TabularFile:  # type: ignore[assignment]
+    """Open a CSV or XLSX file and check its header names every required column."""
+    file_path, header, source = _open_any(path)
     columns = [normalise_header(h) for h in header]
     wanted = {normalise_header(c): c for c in [*required, *optional]}
     missing = [c for c in required if normalise_header(c) not in columns]
@@ -214,14 +222,7 @@ def read_raw(path: str | Path) -> tuple[list[str], Iterator[tuple[int, list[str]
     For previews, column mapping and error reports, which need the columns the contract does
     not name as well as those it does.
     """
-    file_path = Path(path)
-    if not file_path.is_file():
-        raise UnusableFileError(_("File not found: %(path)s. Check the path and try again.") % {"path": file_path})
-    _check_limits(file_path)
-    if file_path.suffix.lower() in XLSX_SUFFIXES:
-        header, source = _open_xlsx(file_path)
-    else:
-        header, source = _open_csv(file_path)
+    _file_path, header, source = _open_any(path)
     return [cell_text(h) for h in header], ((n, [cell_text(c) for c in cells]) for n, cells in source)
 
 

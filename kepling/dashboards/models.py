@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kepling.contributions.models import StatusCounts
+
 
 class RankingSnapshot(models.Model):
     """A ranking the city administrator published for an award period, frozen on publication."""
@@ -27,7 +29,7 @@ class RankingSnapshot(models.Model):
         return f"{self.title} ({self.as_of})"
 
 
-class RankingEntry(models.Model):
+class RankingEntry(StatusCounts):
     """One unit's (or Kepling's) place in a published ranking, with the figures it was scored on.
 
     Names and codes are copied so renaming an area or a Kepling later never rewrites history.
@@ -45,13 +47,6 @@ class RankingEntry(models.Model):
     )
     kepling_nama = models.CharField(max_length=150, blank=True)
     target = models.PositiveIntegerField(default=0)
-    registered = models.PositiveIntegerField(default=0)
-    protected = models.PositiveIntegerField(default=0)
-    paid_one_month_only = models.PositiveIntegerField(default=0)
-    never_paid = models.PositiveIntegerField(default=0)
-    active = models.PositiveIntegerField(default=0)
-    in_arrears = models.PositiveIntegerField(default=0)
-    inactive = models.PositiveIntegerField(default=0)
     progress_pct = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
     score = models.DecimalField(_("score"), max_digits=6, decimal_places=2)
 

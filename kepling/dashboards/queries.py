@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from kepling.accounts.models import User
 from kepling.contributions.as_of import latest_data_date
+from kepling.contributions.figures import FIGURE_NAMES, StatusFigures, figures_from, stored_figures
 from kepling.contributions.models import LingkunganSummary
-from kepling.contributions.status import FIGURE_NAMES
 from kepling.contributions.summaries import ensure_summaries, ensure_summaries_for, percent, summary_rows
 from kepling.core.periods import add_months, month_start
 from kepling.regions.models import LEVEL_KEYS, LINGKUNGAN, KeplingTerm, Wilayah
@@ -32,18 +32,11 @@ def default_as_of() -> datetime.date:
 
 
 @dataclass(frozen=True)
-class UnitRow:
+class UnitRow(StatusFigures):
     """One unit's figures in a table of units."""
 
     node: Wilayah
     target: int
-    registered: int
-    protected: int
-    paid_one_month_only: int
-    never_paid: int
-    active: int
-    in_arrears: int
-    inactive: int
 
     @property
     def remaining(self) -> int:
@@ -94,15 +87,8 @@ def units_below(node: Wilayah, as_of: datetime.date) -> list[UnitRow]:
         .annotate(t=Sum("target"))
         .values_list(f"{child_key}_id", "t")
     )
-    empty = dict.fromkeys(FIGURE_NAMES, 0)
     return [
-        UnitRow(
-            child,
-            int(targets.get(child.pk) or 0),
-            **{
-                k: int(v or 0) for k, v in {**empty, **{n: sums.get(child.pk, {}).get(n) for n in FIGURE_NAMES}}.items()
-            },
-        )
+        UnitRow(node=child, target=int(targets.get(child.pk) or 0), **figures_from(sums.get(child.pk)))
         for child in Wilayah.objects.filter(parent=node).order_by("kode")
     ]
 
@@ -133,17 +119,7 @@ def kepling_rows(node: Wilayah, as_of: datetime.date) -> list[KeplingRow]:
     }
     return [
         KeplingRow(
-            UnitRow(
-                r.lingkungan,
-                r.lingkungan.target or 0,
-                r.registered,
-                r.protected,
-                r.paid_one_month_only,
-                r.never_paid,
-                r.active,
-                r.in_arrears,
-                r.inactive,
-            ),
+            UnitRow(node=r.lingkungan, target=r.lingkungan.target or 0, **stored_figures(r)),
             in_office.get(r.lingkungan_id),
         )
         for r in sorted(rows, key=lambda r: r.lingkungan.kode)

@@ -20,7 +20,7 @@ from typing import Any
 from django.db.models import Q, Sum
 from django.utils.translation import gettext_lazy as _
 
-from kepling.contributions.status import FIGURE_NAMES
+from kepling.contributions.figures import FIGURE_NAMES, StatusFigures, figures_from
 from kepling.contributions.summaries import ensure_summaries, percent, summary_rows
 from kepling.regions.models import KECAMATAN, KELURAHAN, LEVEL_KEYS, LINGKUNGAN, KeplingTerm, Wilayah
 
@@ -58,7 +58,7 @@ def ranking_score(*, target: int, protected: int, active: int, paid_one_month_on
 
 
 @dataclass(frozen=True)
-class UnitFigures:
+class UnitFigures(StatusFigures):
     """A unit's name and figures, read as plain values (a ranking holds every unit of the city)."""
 
     wilayah_id: int
@@ -66,13 +66,6 @@ class UnitFigures:
     nama: str
     parent_nama: str
     target: int
-    registered: int
-    protected: int
-    paid_one_month_only: int
-    never_paid: int
-    active: int
-    in_arrears: int
-    inactive: int
     kepling_id: int | None = None
     kepling_nama: str = ""
 
@@ -139,8 +132,8 @@ def live_ranking(city: Wilayah, level: int, as_of: datetime.date) -> list[Ranked
     kepling = _kepling_in_office(city, as_of) if level == LINGKUNGAN else {}
     units = [
         UnitFigures(
-            pk, kode, nama, parent_nama or "", int(targets.get(pk) or 0),
-            **{n: int(figures.get(pk, {}).get(n) or 0) for n in FIGURE_NAMES},
+            wilayah_id=pk, kode=kode, nama=nama, parent_nama=parent_nama or "", target=int(targets.get(pk) or 0),
+            **figures_from(figures.get(pk)),
             kepling_id=kepling.get(pk, (None, ""))[0], kepling_nama=kepling.get(pk, (None, ""))[1],
         )
         for pk, kode, nama, parent_nama in Wilayah.objects.filter(level=level, kota=city)

@@ -1,4 +1,4 @@
-"""Writes of the reminders app: opening a WhatsApp reminder, recording a contact's outcome, rules and channels."""
+"""Writes of the reminders app: default rules, WhatsApp reminders, contact outcomes, rules and channels."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from kepling.accounts.models import User
 from kepling.core import audit
 from kepling.core.errors import DomainError
+from kepling.reminders.defaults import DEFAULT_RULES
 from kepling.reminders.messages import (
     CONSTANT_PLACEHOLDERS,
     MESSAGE_MAX_CHARS,
@@ -32,6 +33,16 @@ from kepling.reminders.models import (
 )
 from kepling.reminders.tasks import fresh_expiry
 from kepling.workers.models import Worker
+
+
+@transaction.atomic
+def ensure_default_rules() -> int:
+    """Store the program's default reminder rules when the table is empty (a wiped database); how many were stored."""
+    if ReminderRule.objects.exists():
+        return 0
+    for values in DEFAULT_RULES:
+        ReminderRule(**values).save()
+    return len(DEFAULT_RULES)
 
 
 def latest_message(worker: Worker) -> OutboxMessage | None:

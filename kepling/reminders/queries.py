@@ -22,6 +22,7 @@ from kepling.contributions.status import STATUS_LABELS, Status, covered_on, regi
 from kepling.contributions.tariffs import TariffBook
 from kepling.core.periods import add_months, due_date, last_due_month_before, month_start
 from kepling.regions.models import Wilayah
+from kepling.reminders.defaults import DEFAULT_RULES
 from kepling.reminders.messages import KeplingNames, MessageTexts, compose, pay_number, whatsapp_link
 from kepling.reminders.models import (
     KEPLING_WHATSAPP,
@@ -32,7 +33,6 @@ from kepling.reminders.models import (
     ReminderRule,
     RuleKind,
 )
-from kepling.reminders.queueing import rule_set
 from kepling.workers.models import Worker
 from kepling.workers.queries import workers_for
 
@@ -198,7 +198,7 @@ def _follow_up(
         "queued_on", "id"
     ):
         queued[message.worker_id] = message
-    every_rule = rule_set(save=False)
+    every_rule = reminder_rules()
     rules = [r for r in every_rule if r.active]
     book, names = TariffBook(), KeplingNames()
     texts, templates = MessageTexts(names), {r.pk: r for r in every_rule}
@@ -368,3 +368,12 @@ def failure_reason(message: OutboxMessage) -> str:
     if error == "no phone number":
         return str(_("The worker has no mobile number"))
     return str(_("The message could not be sent"))
+
+
+def reminder_rules() -> list[ReminderRule]:
+    """The reminder rules; on an empty table (a wiped database) the program's defaults, unsaved.
+
+    Rules are switched off with `active`, never by deleting them all; a queueing run stores the
+    defaults back first (`actions.ensure_default_rules`).
+    """
+    return list(ReminderRule.objects.all()) or [ReminderRule(**values) for values in DEFAULT_RULES]

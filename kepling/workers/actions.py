@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kepling.accounts.models import Role, User
-from kepling.accounts.permissions import may_correct_worker, may_edit_worker, may_move_worker
+from kepling.accounts.permissions import in_area, may_correct_worker, may_edit_worker, may_move_worker
 from kepling.contributions.ledger import match_registered, refresh_after_worker_change
 from kepling.core import audit
 from kepling.core.crypto import decrypt_text, encrypt_text, lookup_hash, mask_nik
@@ -485,12 +485,11 @@ def reinstate_worker(*, by: User, worker: Worker) -> None:
 @transaction.atomic
 def move_worker(*, by: User, worker: Worker, lingkungan: Wilayah) -> None:
     """Move a worker to another lingkungan of the mover's area; the credit and history stay."""
-    from kepling.accounts.scoping import can_see
     from kepling.regions.models import LINGKUNGAN
 
     locked = _ensure_may_change(by, worker)
     _require(may_move_worker(by, locked))
-    if lingkungan.level != LINGKUNGAN or not can_see(by, lingkungan):
+    if lingkungan.level != LINGKUNGAN or not in_area(by, lingkungan):
         raise InvalidWorkerDataError([("kode_lingkungan", _("Choose a lingkungan in your area."))])
     old = locked.lingkungan
     if old.pk == lingkungan.pk:

@@ -25,9 +25,10 @@ from django.core.management import call_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kepling.contributions.figures import FIGURE_NAMES
 from kepling.contributions.imports import import_payments_file
 from kepling.contributions.models import LingkunganSummary, Payment, SummaryDate, WorkerMonth
-from kepling.contributions.status import FIGURE_NAMES, status_from
+from kepling.contributions.status import status_from
 from kepling.contributions.tariffs import TariffBook
 from kepling.core.crypto import lookup_hash
 from kepling.core.periods import month_index

@@ -33,9 +33,7 @@ HEADER = ["nik", "kpj", "periode", "jumlah", "tanggal_bayar", "referensi"]
 KNOWN = "1271011505900001"
 OTHER = "1271011505900002"
 UNKNOWN = "1271011505909999"
-on_postgresql = pytest.mark.skipif(
-    "connection.vendor != 'postgresql'", reason="the staged path exists on PostgreSQL only"
-)
+on_postgresql = pytest.mark.postgres(reason="the staged path exists on PostgreSQL only")
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,7 @@ import threading
 from typing import Any
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 from django.test import Client
 from django.urls import reverse
 
@@ -76,10 +76,9 @@ def test_a_write_asks_the_job_once_it_commits_and_the_job_brings_every_stored_da
     assert not StaleSummary.objects.exists()
 
 
+@pytest.mark.postgres(reason="concurrent writers: PostgreSQL (SQLite serialises its writers)")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_refreshes_never_fail_and_store_the_right_rows(settings: Any) -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrent writers: PostgreSQL (SQLite serialises its writers)")
     settings.SUMMARIES_COMPUTE_ON_READ = False
     settings.TASKS = DUMMY
     from kepling.testing import build_city
@@ -117,7 +116,7 @@ def test_concurrent_refreshes_never_fail_and_store_the_right_rows(settings: Any)
             for r in LingkunganSummary.objects.filter(as_of=day)
         }
         assert len(stored) == lingkungan
-        assert {k: {"registered": v["registered"], "never_paid": v["never_paid"]} for k, v in expected.items()} == {
+        assert {k: {"registered": v.registered, "never_paid": v.never_paid} for k, v in expected.items()} == {
             k: v for k, v in stored.items() if v["registered"]
         }
     assert not StaleSummary.objects.exists()

@@ -23,7 +23,7 @@ from kepling.testing import make_worker
 # The task worker is another process: it sees committed rows of the test database only.
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif("connection.vendor != 'postgresql'", reason="the worker process needs a shared database"),
+    pytest.mark.postgres(reason="the worker process needs a shared database"),
 ]
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 

@@ -20,9 +20,7 @@ from kepling.reminders.tasks import deliver_outbox
 from kepling.reminders.tests.helpers import send
 from kepling.testing import City, make_worker
 
-postgres_only = pytest.mark.skipif(
-    "connection.vendor != 'postgresql'", reason="row locks with SKIP LOCKED are PostgreSQL's"
-)
+postgres_only = pytest.mark.postgres(reason="row locks with SKIP LOCKED are PostgreSQL's")
 # Two deliveries at once need two connections, which see only committed rows.
 committed = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -72,26 +70,6 @@ def gateway(settings: Any) -> Iterator[CountingGateway]:
     finally:
         server.shutdown()
         server.server_close()
-
-
-@pytest.fixture
-def new_partitions_dropped() -> Iterator[None]:
-    """Partitions a committed run creates are dropped afterwards, as a rolled-back test leaves none."""
-
-    def partitions() -> set[str]:
-        if connection.vendor != "postgresql":
-            return set()
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT inhrelid::regclass::text FROM pg_inherits WHERE inhparent = 'reminders_outboxmessage'::regclass"
-            )
-            return {name for (name,) in cursor.fetchall()}
-
-    before = partitions()
-    yield
-    with connection.cursor() as cursor:
-        for name in partitions() - before:
-            cursor.execute(f"DROP TABLE {name}")
 
 
 def _deliver_command() -> dict[str, Any]:

@@ -14,7 +14,7 @@ from kepling.testing import make_worker
 
 pytestmark = [
     pytest.mark.django_db,
-    pytest.mark.skipif("connection.vendor != 'postgresql'", reason="the outbox is partitioned on PostgreSQL only"),
+    pytest.mark.postgres(reason="the outbox is partitioned on PostgreSQL only"),
 ]
 
 NOVEMBER = datetime.date(2025, 11, 1)

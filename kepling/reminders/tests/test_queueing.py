@@ -239,3 +239,20 @@ def test_a_re_run_of_arrears_rules_counts_and_queues_only_what_changed(city):
     assert again["tunggakan-3"] == (0, 0)  # withdrawn: no longer a candidate
     assert queued_codes(behind[2]) == {("tunggakan-2", "2025-10"), ("tunggakan-1", "2025-10")}
     assert queued_codes(behind[3]) == {("tunggakan-3", "2025-10")}
+
+
+def test_default_rules_are_stored_only_on_an_empty_table_and_switched_off_rules_stay_off(city):
+    from kepling.reminders.actions import ensure_default_rules
+    from kepling.reminders.defaults import DEFAULT_RULES
+    from kepling.reminders.queries import reminder_rules
+
+    make_worker(city.lingkungan[0])
+    ReminderRule.objects.all().delete()
+    assert [r.code for r in reminder_rules()] == [values["code"] for values in DEFAULT_RULES]
+    assert all(r.pk is None for r in reminder_rules())  # read, not stored
+    assert ensure_default_rules() == len(DEFAULT_RULES)
+    assert ensure_default_rules() == 0
+    ReminderRule.objects.update(active=False)
+    assert ensure_default_rules() == 0
+    assert not any(r.active for r in reminder_rules())
+    assert send("2025-11-14")["queued"] == 0

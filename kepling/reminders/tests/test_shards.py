@@ -5,11 +5,10 @@ from __future__ import annotations
 import datetime
 import itertools
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection
 
 from kepling.reminders import queueing
 from kepling.reminders.models import OutboxMessage
@@ -18,9 +17,7 @@ from kepling.reminders.shards import EVERY_WORKER, Shard, run_in_shards, worker_
 from kepling.reminders.tests.helpers import d, pay_months, send
 from kepling.testing import City, make_worker
 
-postgres_only = pytest.mark.skipif(
-    "connection.vendor != 'postgresql'", reason="runs are spread over connections on PostgreSQL only"
-)
+postgres_only = pytest.mark.postgres(reason="runs are spread over connections on PostgreSQL only")
 # The shards' own connections see only committed rows, so these tests commit theirs (and put the
 # database back as it was afterwards).
 committed = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -65,24 +62,6 @@ def test_one_shard_failing_stops_every_shard_before_it_commits(failing: int) -> 
     with pytest.raises(RuntimeError, match="disk full"):
         run_in_shards(shards, work)
     assert committed_shards == []
-
-
-@pytest.fixture
-def new_partitions_dropped() -> Iterator[None]:
-    """Partitions a committed run creates are dropped afterwards, as a rolled-back test leaves none."""
-
-    def partitions() -> set[str]:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT inhrelid::regclass::text FROM pg_inherits WHERE inhparent = 'reminders_outboxmessage'::regclass"
-            )
-            return {name for (name,) in cursor.fetchall()}
-
-    before = partitions()
-    yield
-    with connection.cursor() as cursor:
-        for name in partitions() - before:
-            cursor.execute(f"DROP TABLE {name}")
 
 
 def _workers_in_every_standing(city: City) -> None:
