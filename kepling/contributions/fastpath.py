@@ -142,8 +142,6 @@ class StagedPayments:
         self._pending: deque[Future[BlockOutcome]] = deque()
         with connection.cursor() as cursor:
             cursor.execute(WORK_MEM)
-            # Compiling a block's statements would take longer than running them.
-            cursor.execute("SET LOCAL jit = off")
             _temp_table(cursor, "payment_chunk", CHUNK_COLUMNS)
             _temp_table(cursor, "payment_touched", "worker_id bigint, since date NOT NULL")
         self._connection = connection.connection  # the driver's connection, same transaction

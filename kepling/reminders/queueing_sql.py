@@ -62,12 +62,11 @@ FRESH_TABLE = "reminders_tmp_fresh"
 TEMP_TABLES = (TARIFF_TABLE, STANDING_TABLE, RULES_TABLE, FRESH_TABLE)
 
 # Queueing is idempotent (a lost run is redone by the next), so it need not wait for the WAL
-# flush; the hash joins and sorts over every worker want more than the default work_mem; and
-# compiling these few statements costs more than it saves (up to 0.7 s each).
+# flush; and the hash joins and sorts over every worker want more than the default work_mem.
+# (JIT compilation is off for every connection: config/settings.py.)
 POSTGRES_RUN_SETTINGS = (
     "SET LOCAL synchronous_commit TO OFF",
     "SET LOCAL work_mem TO '256MB'",
-    "SET LOCAL jit TO OFF",
 )
 
 

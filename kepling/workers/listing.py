@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
@@ -157,34 +155,16 @@ def before(name: str, worker_id: int) -> Q:
     return Q(nama__lte=name) & (Q(nama__lt=name) | Q(pk__lt=worker_id))
 
 
-@contextmanager
-def without_jit() -> Iterator[None]:
-    """Reads of the list on PostgreSQL without JIT compilation.
-
-    The status subqueries make the planner's cost estimate of a city's list huge (it cannot know
-    the page stops after 26 rows), so PostgreSQL would JIT-compile a query that runs in
-    milliseconds: seconds of compiling on every page.
-    """
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL jit = off")
-        yield
-
-
 def read_page(request: HttpRequest, user: User, workers: QuerySet[Worker], size: int) -> WorkerPage:
     """The page the request's `setelah` (after) or `sebelum` (before) link asks for; the first without."""
     after_id, before_id = cursor_param(request, "setelah"), cursor_param(request, "sebelum")
     if before_id is not None:
         backwards = workers.filter(before(_cursor_name(user, before_id, "sebelum"), before_id))
-        with without_jit():
-            rows = list(backwards.order_by("-nama", "-id")[: size + 1])
+        rows = list(backwards.order_by("-nama", "-id")[: size + 1])
         return WorkerPage(rows[:size][::-1], has_previous=len(rows) > size, has_next=True)
     if after_id is not None:
         workers = workers.filter(after(_cursor_name(user, after_id, "setelah"), after_id))
-    with without_jit():
-        rows = list(workers[: size + 1])
+    rows = list(workers[: size + 1])
     return WorkerPage(rows[:size], has_previous=after_id is not None, has_next=len(rows) > size)
 
 
@@ -194,12 +174,7 @@ def worker_list_export(workers: QuerySet[Worker], scope: str) -> ListExport:
         _("Name"), _("NIK"), _("Status"), _("Paid months"), _("Months overdue"), _("Lingkungan code"),
         _("Lingkungan"), _("Registered"),
     ]
-    return ListExport("pekerja", [str(h) for h in headers], _export_rows(workers), scope=scope)
-
-
-def _export_rows(workers: QuerySet[Worker]) -> Iterator[list[Any]]:
-    with without_jit():
-        yield from _rows_of(workers)
+    return ListExport("pekerja", [str(h) for h in headers], _rows_of(workers), scope=scope)
 
 
 def _rows_of(workers: QuerySet[Worker]) -> Iterator[list[Any]]:
