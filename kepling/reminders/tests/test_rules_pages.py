@@ -9,9 +9,9 @@ from django.test import Client
 
 from kepling.accounts.models import User
 from kepling.core.models import AuditLog
+from kepling.reminders.actions import ensure_default_rules
 from kepling.reminders.messages import cara_bayar
 from kepling.reminders.models import PaymentChannel, ReminderRule, RuleKind
-from kepling.reminders.queueing import rule_set
 from kepling.testing import City
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +36,8 @@ def channels_state() -> list[tuple[object, ...]]:
 
 @pytest.fixture
 def rules(city: City) -> list[ReminderRule]:
-    return rule_set(save=True)
+    ensure_default_rules()
+    return list(ReminderRule.objects.order_by("pk"))
 
 
 @pytest.fixture
