@@ -14,8 +14,8 @@ workers with one COPY (real keyed NIK hashes), computes the dates pages open on,
    edit page and the API do), then times the refresh job again;
 
 and after each, the server time of the first request of the city dashboard (the Django test
-client in this process, as admin kota), which only reads stored rows. The figures go to
-docs/performance.md by hand.
+client in this process, as admin kota), which only reads stored rows, then the same request again
+as a same-run baseline, each with the load average. The figures go to docs/performance.md by hand.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ def build(workers: int) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             "TRUNCATE contributions_lingkungansummary, contributions_summarydate, regions_stalesummary,"
-            " contributions_workermonth, contributions_payment, workers_worker CASCADE"
+            " contributions_heldcancellation, contributions_workermonth, contributions_payment, workers_worker CASCADE"
         )
     if not Wilayah.objects.filter(level=3).exists():
         _build_tree()
@@ -119,18 +119,27 @@ def first_dashboard_request(label: str) -> None:
         )
     client = Client()
     client.force_login(admin)
-    reset_queries()
-    with CaptureQueriesContext(connection) as queries:
-        started = time.perf_counter()
-        response = client.get("/dasbor/")
-        elapsed = time.perf_counter() - started
-    assert response.status_code == 200, response.status_code
-    notice = "being" in response.content.decode() or "sedang" in response.content.decode()
-    print(f"{label}: first city dashboard request {elapsed * 1000:.0f} ms, {len(queries)} queries, notice={notice}")
+    for which in ("first", "warm (same page again)"):
+        reset_queries()
+        with CaptureQueriesContext(connection) as queries:
+            started, cpu = time.perf_counter(), time.thread_time()
+            response = client.get("/dasbor/")
+            elapsed, cpu = time.perf_counter() - started, time.thread_time() - cpu
+        assert response.status_code == 200, response.status_code
+        notice = "being" in response.content.decode() or "sedang" in response.content.decode()
+        print(
+            f"{label}: {which} city dashboard request {elapsed * 1000:.0f} ms ({cpu * 1000:.0f} ms of Python CPU),"
+            f" {len(queries)} queries,"
+            f" notice={notice}; load average {os.getloadavg()[0]:.1f}"
+        )
 
 
 def main(workers: int = 900_000, edits: int = 10_000, rows: int = 1_000_000) -> None:
+    from bench.imports import _ensure_database
+
     os.environ["DATABASE_URL"] = os.environ.get("BENCH_FIGURES_DATABASE_URL", DEFAULT_URL)
+    _ensure_database(os.environ["DATABASE_URL"])
+    os.environ["KEPLING_CREATE_DATABASE"] = "1"  # a scratch database: migrate creates it
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
     import django
