@@ -14,8 +14,10 @@ workers with one COPY (real keyed NIK hashes), computes the dates pages open on,
    edit page and the API do), then times the refresh job again;
 
 and after each, the server time of the first request of the city dashboard (the Django test
-client in this process, as admin kota), which only reads stored rows. The figures go to
-docs/performance.md by hand.
+client in this process, as admin kota), which only reads stored rows, then the same request again
+as a same-run baseline, each with the load average. `python -m bench.figures request-cost` then
+splits a request's cost on that database (`request_cost`). The figures go to docs/performance.md
+by hand.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/kepling_figures"
 MONTHS = 10
@@ -53,7 +56,7 @@ def build(workers: int) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             "TRUNCATE contributions_lingkungansummary, contributions_summarydate, regions_stalesummary,"
-            " contributions_workermonth, contributions_payment, workers_worker CASCADE"
+            " contributions_heldcancellation, contributions_workermonth, contributions_payment, workers_worker CASCADE"
         )
     if not Wilayah.objects.filter(level=3).exists():
         _build_tree()
@@ -119,18 +122,69 @@ def first_dashboard_request(label: str) -> None:
         )
     client = Client()
     client.force_login(admin)
-    reset_queries()
-    with CaptureQueriesContext(connection) as queries:
-        started = time.perf_counter()
-        response = client.get("/dasbor/")
-        elapsed = time.perf_counter() - started
-    assert response.status_code == 200, response.status_code
-    notice = "being" in response.content.decode() or "sedang" in response.content.decode()
-    print(f"{label}: first city dashboard request {elapsed * 1000:.0f} ms, {len(queries)} queries, notice={notice}")
+    for which in ("first", "warm (same page again)"):
+        reset_queries()
+        with CaptureQueriesContext(connection) as queries:
+            started, cpu = time.perf_counter(), time.thread_time()
+            response = client.get("/dasbor/")
+            elapsed, cpu = time.perf_counter() - started, time.thread_time() - cpu
+        assert response.status_code == 200, response.status_code
+        notice = "being" in response.content.decode() or "sedang" in response.content.decode()
+        print(
+            f"{label}: {which} city dashboard request {elapsed * 1000:.0f} ms ({cpu * 1000:.0f} ms of Python CPU),"
+            f" {len(queries)} queries,"
+            f" notice={notice}; load average {os.getloadavg()[0]:.1f}"
+        )
+
+
+def request_cost(runs: int = 5) -> None:
+    """What a dashboard request costs apart from waiting for a core: its Python CPU time and its queries' server time.
+
+    Run on the database a full run left: `python -m bench.figures request-cost`. Each query the
+    request ran is run again under `EXPLAIN ANALYZE` (planning plus execution time).
+    """
+    import json
+
+    from django.db import connection
+    from django.test import Client
+
+    from kepling.accounts.models import User
+
+    client = Client()
+    client.force_login(User.objects.get(username="bench-admin"))
+    client.get("/dasbor/")
+    ran: list[tuple[str, Any]] = []
+
+    def keep(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        ran.append((sql, params))
+        return execute(sql, params, many, context)
+
+    for _run in range(runs):
+        ran.clear()
+        with connection.execute_wrapper(keep):
+            started, cpu = time.perf_counter(), time.thread_time()
+            client.get("/dasbor/")
+            elapsed, cpu = time.perf_counter() - started, time.thread_time() - cpu
+        server = 0.0
+        with connection.cursor() as cursor:
+            for sql, params in ran:
+                if sql.lstrip().upper().startswith("SELECT"):
+                    cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}", params)
+                    plan = cursor.fetchone()[0]
+                    plan = plan if isinstance(plan, list) else json.loads(plan)
+                    server += plan[0]["Planning Time"] + plan[0]["Execution Time"]
+        print(
+            f"city dashboard: {elapsed * 1000:.0f} ms wall, {cpu * 1000:.0f} ms Python CPU, {server:.0f} ms of queries"
+            f" on the server, {len(ran)} queries; load average {os.getloadavg()[0]:.1f}"
+        )
 
 
 def main(workers: int = 900_000, edits: int = 10_000, rows: int = 1_000_000) -> None:
+    from bench.imports import _ensure_database
+
     os.environ["DATABASE_URL"] = os.environ.get("BENCH_FIGURES_DATABASE_URL", DEFAULT_URL)
+    _ensure_database(os.environ["DATABASE_URL"])
+    os.environ["KEPLING_CREATE_DATABASE"] = "1"  # a scratch database: migrate creates it
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
     import django
@@ -176,5 +230,18 @@ def main(workers: int = 900_000, edits: int = 10_000, rows: int = 1_000_000) -> 
     first_dashboard_request("after the edits")
 
 
+def setup_only() -> None:
+    os.environ["DATABASE_URL"] = os.environ.get("BENCH_FIGURES_DATABASE_URL", DEFAULT_URL)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+    import django
+
+    django.setup()
+
+
 if __name__ == "__main__":
-    main(*(int(a) for a in sys.argv[1:4]))
+    if sys.argv[1:2] == ["request-cost"]:
+        setup_only()
+        request_cost()
+    else:
+        main(*(int(a) for a in sys.argv[1:4]))

@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kepling.contributions.models import HeldCancellation
 from kepling.contributions.tariffs import TariffBook
 from kepling.core.crypto import encrypt_text, mask_nik
 from kepling.core.periods import month_index
@@ -70,7 +71,8 @@ STAGED_COLUMNS = ", ".join(name for name, _kind in CHUNK_FIELDS)
 # time, whatever the statistics of the moment say: `OFFSET 0` keeps each look-up a subquery run
 # per row (the planner would otherwise be free to read a whole table into a hash).
 
-# One row per conflicting reference; every identical one falls in the single NULL group.
+# One row per conflicting reference; every identical one falls in the single NULL group. A
+# reference held by a cancellation waiting for its payment is taken (its reversal will carry it).
 STORED_SQL = """
 SELECT CASE WHEN same THEN NULL ELSE row_number END, CASE WHEN same THEN NULL ELSE referensi END, count(*)
 FROM (
@@ -82,8 +84,15 @@ FROM (
         SELECT nik_hash, periode, jumlah, tanggal_bayar FROM contributions_payment p
         WHERE p.referensi = s.referensi OFFSET 0
     ) p
+    {held}
 ) matched
 GROUP BY 1, 2 ORDER BY 1
+"""
+HELD_TAKEN = """
+    UNION ALL
+    SELECT s.row_number, s.referensi, false
+    FROM payment_chunk s
+    WHERE EXISTS (SELECT FROM contributions_heldcancellation h WHERE h.referensi = s.referensi)
 """
 
 # Each NIK of the block is looked up once (an extract repeats a worker's NIK for every month paid).
@@ -112,6 +121,7 @@ INSERT INTO payment_touched (worker_id, since)
 SELECT worker_id, min(tanggal_bayar) FROM added GROUP BY worker_id
 """
 ONLY_NEW = "(SELECT p.id FROM contributions_payment p WHERE p.referensi = s.referensi OFFSET 0) IS NULL"
+ONLY_NEW_NOT_HELD = " AND NOT EXISTS (SELECT FROM contributions_heldcancellation h WHERE h.referensi = s.referensi)"
 
 
 class BlockOutcome(NamedTuple):
@@ -140,6 +150,9 @@ class StagedPayments:
         self._lines: list[str] = []
         self._stamp = [batch, by.pk if by is not None else None, timezone.now()]
         self._pending: deque[Future[BlockOutcome]] = deque()
+        # Cancellations are held only after the file's payments are merged, so this holds for the whole file;
+        # without any, a million rows are spared a look-up each.
+        self._held = HeldCancellation.objects.exists()
         with connection.cursor() as cursor:
             cursor.execute(WORK_MEM)
             _temp_table(cursor, "payment_chunk", CHUNK_COLUMNS)
@@ -198,7 +211,7 @@ class StagedPayments:
             cursor.execute("TRUNCATE payment_chunk")
             with cursor.copy(f"COPY payment_chunk ({STAGED_COLUMNS}) FROM STDIN") as copy:
                 copy.write(block)
-            cursor.execute(STORED_SQL)
+            cursor.execute(STORED_SQL.format(held=HELD_TAKEN if self._held else ""))
             already, conflicts = 0, []
             for row_number, referensi, found in cursor.fetchall():
                 if row_number is None:
@@ -207,7 +220,7 @@ class StagedPayments:
                     conflicts.append((row_number, referensi))
             applied = count - already - len(conflicts)
             if applied and not self.dry_run:
-                only_new = ONLY_NEW if already or conflicts else "TRUE"
+                only_new = ONLY_NEW + (ONLY_NEW_NOT_HELD if self._held else "") if already or conflicts else "TRUE"
                 # the block is joined to its own few people by hash, never row against row
                 cursor.execute("SET LOCAL enable_nestloop = off")
                 cursor.execute(INSERT_SQL.format(only_new=only_new), self._stamp)

@@ -13,8 +13,9 @@ import hmac
 import re
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -23,8 +24,14 @@ from django.utils.translation import gettext as _
 
 from kepling.accounts.models import User
 from kepling.contributions.fastpath import StagedPayments, conflict_message
+from kepling.contributions.held import (
+    apply_held_cancellations,
+    cancellation_problem,
+    hold_cancellation,
+    same_held,
+)
 from kepling.contributions.ledger import refresh_after_ledger_change, reverse_payment
-from kepling.contributions.models import Payment
+from kepling.contributions.models import HeldCancellation, HeldProblem, Payment
 from kepling.contributions.summaries import request_refresh
 from kepling.core import audit
 from kepling.core.crypto import encrypt_text, lookup_hash, mask_nik
@@ -66,6 +73,21 @@ class PaymentRow(NamedTuple):
     tanggal_bayar: datetime.date
     referensi: str
     nik_hash: str = ""
+
+
+@dataclass
+class PaymentImportResult(ImportResult):
+    """The contract's import counts, plus the cancellations held for a payment not in the ledger yet.
+
+    `held`: `batal` rows of this file kept until the payment they cancel arrives (not in
+    `applied`). `held_applied`: cancellations held earlier that this file's payments released.
+    """
+
+    held: int = 0
+    held_applied: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**super().as_dict(), "held": self.held, "held_applied": self.held_applied}
 
 
 class _Values(NamedTuple):
@@ -264,6 +286,14 @@ def _repeated_message(referensi: str, first: int) -> str:
     return _("Reference %(ref)s already appears in row %(row)d.") % {"ref": referensi, "row": first}
 
 
+def _problem_message(problem: HeldProblem, original_ref: str) -> str:
+    if problem == HeldProblem.DIFFERENT_PAYMENT:
+        return _("The NIK, month and amount must be those of payment %(ref)s, which this row cancels.") % {
+            "ref": original_ref
+        }
+    return _("Payment %(ref)s is already cancelled.") % {"ref": original_ref}
+
+
 def _kind_problem(kind: str | None) -> tuple[str, str]:
     if kind is None:
         return ("jenis", _("jenis must be bayar (a payment) or batal (a cancellation)."))
@@ -294,7 +324,7 @@ class PaymentImport:
     ) -> None:
         self.by, self.dry_run, self.source = by, dry_run, source
         self.progress = progress
-        self.result = ImportResult()
+        self.result = PaymentImportResult()
         self.batch = uuid.uuid4().hex
         self.seen: dict[str, int] = {}
         self.touched_workers: set[int] = set()
@@ -304,6 +334,8 @@ class PaymentImport:
         self.repeats: list[tuple[int, int]] = []
         # `batal` rows: each cancels an earlier payment through the ledger's reversal.
         self.reversals: list[tuple[PaymentRow, str]] = []
+        # The payment rows of this file by reference (a dry run judges cancellations against them).
+        self.payments: dict[str, PaymentRow] = {}
 
     def valid_rows(self, path: Path) -> Iterator[PaymentRow]:
         table = open_table(path, required=PAYMENT_COLUMNS, optional=PAYMENT_OPTIONAL)
@@ -333,6 +365,7 @@ class PaymentImport:
             if kind == "batal":
                 self.reversals.append((row, original))
                 continue
+            self.payments[row.referensi] = row
             yield row
 
     def count_repeats(self) -> None:
@@ -367,24 +400,62 @@ class PaymentImport:
                 self.result.already_present += 1
                 return None
             return ("referensi", conflict_message(row.referensi))
+        held = HeldCancellation.objects.filter(referensi=row.referensi).first()
+        if held is not None:
+            return self._held_again(held, row, original_ref, nik_hash)
         original = Payment.objects.filter(referensi=original_ref).first()
         if original is None:
-            return (
-                "referensi_asal",
-                _("Payment %(ref)s, which this row cancels, is not in the ledger.") % {"ref": original_ref},
-            )
-        if (original.nik_hash, original.periode, original.jumlah) != (nik_hash, row.periode, row.jumlah):
-            return (
-                "referensi_asal",
-                _("The NIK, month and amount must be those of payment %(ref)s, which this row cancels.")
-                % {"ref": original_ref},
-            )
-        if original.jumlah <= 0 or Payment.objects.filter(reverses=original).exists():
-            return ("referensi_asal", _("Payment %(ref)s is already cancelled.") % {"ref": original_ref})
+            return self._hold(row, original_ref, nik_hash)
+        problem = cancellation_problem(original, nik_hash=nik_hash, periode=row.periode, jumlah=row.jumlah)
+        if problem is not None:
+            return ("referensi_asal", _problem_message(problem, original_ref))
         self.result.applied += 1
         if not self.dry_run:
             reason = _("Cancelled by BPJS extract %(file)s, row %(row)d.") % {"file": self.source, "row": row.row}
             reverse_payment(by=self.by, payment=original, on=row.tanggal_bayar, reason=reason, referensi=row.referensi)
+        return None
+
+    def _held_again(
+        self, held: HeldCancellation, row: PaymentRow, original_ref: str, nik_hash: str
+    ) -> tuple[str, str] | None:
+        """A cancellation row whose reference is already held: the same one again, or a conflict."""
+        if same_held(
+            held,
+            referensi_asal=original_ref,
+            nik_hash=nik_hash,
+            periode=row.periode,
+            jumlah=row.jumlah,
+            tanggal_bayar=row.tanggal_bayar,
+        ):
+            self.result.already_present += 1
+            return None
+        return ("referensi", conflict_message(row.referensi))
+
+    def _hold(self, row: PaymentRow, original_ref: str, nik_hash: str) -> tuple[str, str] | None:
+        """The payment it cancels is not in the ledger yet: keep the cancellation until it arrives."""
+        if self.dry_run and original_ref in self.payments:
+            # Applied for real, this file's own payment would be in the ledger by now.
+            paid = self.payments[original_ref]
+            paid_hash = paid.nik_hash or lookup_hash(paid.nik)
+            if (paid_hash, paid.periode, paid.jumlah) != (nik_hash, row.periode, row.jumlah):
+                return ("referensi_asal", _problem_message(HeldProblem.DIFFERENT_PAYMENT, original_ref))
+            self.result.applied += 1
+            return None
+        self.result.held += 1
+        if not self.dry_run:
+            hold_cancellation(
+                by=self.by,
+                referensi=row.referensi,
+                referensi_asal=original_ref,
+                nik=row.nik,
+                nik_hash=nik_hash,
+                kpj=row.kpj,
+                periode=row.periode,
+                jumlah=row.jumlah,
+                tanggal_bayar=row.tanggal_bayar,
+                source=_("BPJS extract %(file)s, row %(row)d") % {"file": self.source, "row": row.row},
+                batch=self.batch,
+            )
         return None
 
     def apply_chunk(self, rows: list[PaymentRow]) -> None:
@@ -392,15 +463,18 @@ class PaymentImport:
             self.staging.add(rows)
             return
         hashes = {r.nik: r.nik_hash or lookup_hash(r.nik) for r in rows}
-        stored = {p.referensi: p for p in Payment.objects.filter(referensi__in=[r.referensi for r in rows])}
+        references = [r.referensi for r in rows]
+        stored = {p.referensi: p for p in Payment.objects.filter(referensi__in=references)}
+        # A held cancellation's reference is taken: its reversal will carry it.
+        held = set(HeldCancellation.objects.filter(referensi__in=references).values_list("referensi", flat=True))
         workers = dict(Worker.objects.filter(nik_hash__in=set(hashes.values())).values_list("nik_hash", "id"))
         kelurahan = dict(Worker.objects.filter(nik_hash__in=set(hashes.values())).values_list("id", "kelurahan_id"))
         new: list[Payment] = []
         for row in rows:
             nik_hash = hashes[row.nik]
             existing = stored.get(row.referensi)
-            if existing is not None:
-                if _same(existing, row, nik_hash):
+            if existing is not None or row.referensi in held:
+                if existing is not None and _same(existing, row, nik_hash):
                     self.result.already_present += 1
                 else:
                     self.result.reject(row.row, [("referensi", conflict_message(row.referensi))])
@@ -429,7 +503,7 @@ class PaymentImport:
         if not self.dry_run:
             Payment.objects.bulk_create(new, batch_size=CHUNK)
 
-    def run(self, path: Path) -> ImportResult:
+    def run(self, path: Path) -> PaymentImportResult:
         with transaction.atomic():
             if use_staging():
                 self.staging = StagedPayments(self.batch, self.result, by=self.by, dry_run=self.dry_run)
@@ -449,6 +523,9 @@ class PaymentImport:
                     self.staging.refresh_coverage()
                 elif self.touched_workers and self.earliest:
                     refresh_after_ledger_change(self.touched_workers, self.earliest)
+            if not self.dry_run:
+                # Cancellations held by earlier extracts first: they arrived before this file's own.
+                self.result.held_applied = apply_held_cancellations(by=self.by)
             self.apply_reversals()
             self.count_repeats()
             # Rejections are reported in file order, whichever step found them.
@@ -475,7 +552,7 @@ def import_payments_file(
     by: User | None = None,
     dry_run: bool = False,
     progress: Callable[[int], None] | None = None,
-) -> ImportResult:
+) -> PaymentImportResult:
     """Apply a BPJS payment extract (CSV or XLSX); see the module docstring for the rules.
 
     `progress`, when given, is called with the number of rows read so far after each chunk.

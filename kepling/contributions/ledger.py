@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from kepling.accounts.models import User
 from kepling.contributions.fastpath import recompute_coverage
+from kepling.contributions.held import apply_held_cancellations, held_reference
 from kepling.contributions.models import Payment, WorkerMonth
 from kepling.contributions.tariffs import TariffBook
 from kepling.core import audit
@@ -190,7 +191,7 @@ def record_payment(
     """Add one payment for a known worker (BPJS is the source: used for single corrections and tests)."""
     if jumlah <= 0:
         raise ValueError(_("The amount must be a positive number of Rupiah."))
-    if Payment.objects.filter(referensi=referensi).exists():
+    if Payment.objects.filter(referensi=referensi).exists() or held_reference(referensi):
         raise ValueError(_("Payment reference %(ref)s is already in the ledger.") % {"ref": referensi})
     payment = Payment.objects.create(
         worker=worker,
@@ -218,6 +219,7 @@ def record_payment(
         },
     )
     refresh_after_ledger_change([worker.pk], tanggal_bayar)
+    apply_held_cancellations(by=by)  # a cancellation BPJS sent before this payment
     return payment
 
 

@@ -226,3 +226,42 @@ class SummaryDate(models.Model):
 
     def __str__(self) -> str:
         return str(self.as_of)
+
+
+class HeldProblem(models.TextChoices):
+    DIFFERENT_PAYMENT = "different_payment", _("Its NIK, month or amount differ from the payment's")
+    ALREADY_CANCELLED = "already_cancelled", _("The payment was already cancelled")
+
+
+class HeldCancellation(models.Model):
+    """A BPJS cancellation (`jenis` = `batal`) whose payment is not in the ledger yet.
+
+    Extracts arrive in any order, so a cancellation may come before the payment it cancels. It
+    is kept here, never in the ledger, and applied through the ledger's reversal in the same
+    transaction as that payment (`kepling.contributions.held`). Until then the reconciliation
+    queue lists it as waiting for its payment.
+    """
+
+    referensi = models.CharField(_("cancellation reference"), max_length=80, unique=True)
+    referensi_asal = models.CharField(_("reference of the payment cancelled"), max_length=80, db_index=True)
+    nik_hash = models.CharField(max_length=64)
+    nik_encrypted = models.TextField()
+    nik_masked = models.CharField(max_length=16)
+    kpj = models.CharField(max_length=11, blank=True)
+    periode = models.DateField(_("month paid for"))
+    jumlah = models.PositiveIntegerField(_("amount"))
+    tanggal_bayar = models.DateField(_("cancellation date"))
+    # Empty while it waits for its payment; else why it cannot cancel the payment that arrived.
+    problem = models.CharField(max_length=20, choices=HeldProblem.choices, blank=True)
+    source = models.CharField(max_length=200, blank=True)
+    import_batch = models.CharField(max_length=64, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.referensi} -> {self.referensi_asal}"

@@ -140,13 +140,22 @@ def month_ends(first: datetime.date, as_of: datetime.date) -> list[datetime.date
 
 def progress_series(node: Wilayah, as_of: datetime.date, first: datetime.date) -> list[dict[str, Any]]:
     """Protected workers and statuses at each month end, for the chart against the target line."""
-    series = []
     days = month_ends(first, as_of)
     stored = ensure_summaries_for(days)  # month ends are computed ahead; one not yet stored is left out
-    for day in [d for d in days if d in stored]:
-        sums = summary_rows(node, day).aggregate(**{n: Sum(n) for n in FIGURE_NAMES}, target=Sum("target"))
-        series.append({"as_of": day.isoformat(), **{k: int(v or 0) for k, v in sums.items()}})
-    return series
+    # One grouped read for every point: a page pays one round trip, not one per month.
+    sums = {
+        row.pop("as_of"): row
+        for row in LingkunganSummary.objects.filter(as_of__in=stored, **{f"{LEVEL_KEYS[node.level]}_id": node.pk})
+        .values("as_of")
+        .annotate(**{n: Sum(n) for n in FIGURE_NAMES}, target=Sum("target"))
+        .order_by()
+    }
+    empty = dict.fromkeys([*FIGURE_NAMES, "target"], 0)
+    return [
+        {"as_of": day.isoformat(), **{k: int(v or 0) for k, v in sums.get(day, empty).items()}}
+        for day in days
+        if day in stored
+    ]
 
 
 def lingkungan_summary_row(lingkungan: Wilayah, as_of: datetime.date) -> LingkunganSummary | None:

@@ -17,7 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from kepling.accounts.models import User
-from kepling.contributions.models import Payment, WorkerMonth
+from kepling.contributions.models import HeldCancellation, Payment, WorkerMonth
 from kepling.contributions.status import ARREARS_BEFORE_INACTIVE, Status, registered_on, with_status
 from kepling.core import audit
 from kepling.core.periods import add_months, due_date
@@ -142,6 +142,37 @@ def late_payments() -> list[Finding]:
     return findings
 
 
+def held_cancellations() -> list[Finding]:
+    """BPJS cancellations held because the payment they cancel is not in the ledger (listed at once).
+
+    Listed from the day they are held, not after a waiting period: the officer sees at once that
+    BPJS cancelled a payment the city never received (often a sign of an extract missing), and the
+    item closes by itself (`gone`) when the payment arrives and the cancellation is applied. One
+    whose payment arrived but does not fit it stays, with the reason.
+    """
+    fields = ("id", "nik_hash", "nik_masked", "periode", "jumlah", "tanggal_bayar", "referensi", "referensi_asal")
+    held = list(HeldCancellation.objects.values_list(*fields, "problem"))
+    workers = dict(Worker.objects.filter(nik_hash__in={h[1] for h in held}).values_list("nik_hash", "id"))
+    return [
+        Finding(
+            f"held:{pk}",
+            ItemKind.HELD_CANCELLATION,
+            workers.get(nik_hash),
+            None,
+            {
+                "nik_masked": masked,
+                "periode": periode.isoformat(),
+                "jumlah": jumlah,
+                "tanggal_bayar": cancelled_on.isoformat(),
+                "referensi": ref,
+                "referensi_asal": original,
+                "problem": problem,
+            },
+        )
+        for pk, nik_hash, masked, periode, jumlah, cancelled_on, ref, original, problem in held
+    ]
+
+
 def _participants() -> tuple[dict[str, list[tuple[str, str, datetime.date]]], dict[str, str]]:
     by_hash: dict[str, list[tuple[str, str, datetime.date]]] = defaultdict(list)
     hash_by_kpj: dict[str, str] = {}
@@ -228,6 +259,7 @@ def find_all(as_of: datetime.date) -> list[Finding]:
         *unmatched_payments(),
         *underpaid_months(),
         *late_payments(),
+        *held_cancellations(),
         *participant_findings(as_of),
         *shared_kpj(),
     ]

@@ -40,6 +40,7 @@ class ItemKind(models.TextChoices):
     STATUS_MISMATCH = "status_mismatch", _("Status disagreement")
     KPJ_CONFLICT = "kpj_conflict", _("KPJ conflict")
     LATE_PAYMENT = "late_payment", _("Payment more than 3 months late")
+    HELD_CANCELLATION = "held_cancellation", _("Cancellation waiting for its payment")
 
 
 class ItemStatus(models.TextChoices):

@@ -210,12 +210,12 @@ def test_an_extract_cancels_a_payment_with_a_batal_row_and_applying_it_twice_cha
     rows = [
         f"{NIK},2025-06,16800,2025-06-10,R-1-BATAL,batal,R-1",
         f"{NIK},2025-06,16800,2025-06-11,R-2,bayar,",  # the corrected payment, a new reference
-        f"{NIK},2025-07,16800,2025-06-11,R-3,batal,NOT-THERE",
+        f"{NIK},2025-07,16800,2025-06-11,R-3,batal,NOT-THERE",  # held until that payment arrives
         f"{NIK},2025-07,16800,2025-06-11,R-4,refund,",
     ]
     first = import_payments(tmp_path, *rows, header=header)
-    assert (first["applied"], first["rejected"]) == (2, 2)
-    assert {(e["row"], e["column"]) for e in first["errors"]} == {(4, "referensi_asal"), (5, "jenis")}
+    assert (first["applied"], first["held"], first["rejected"]) == (2, 1, 1)
+    assert {(e["row"], e["column"]) for e in first["errors"]} == {(5, "jenis")}
     assert [p.jumlah for p in Payment.objects.filter(periode=D(2025, 6, 1)).order_by("tanggal_bayar")] == [
         16_800,
         -16_800,

@@ -18,8 +18,8 @@ class Command(ImportCommand):
         progress = Progress(self.stderr)
         progress.step(f"reading {Path(options['path']).name}")
         result = import_payments_file(Path(options["path"]), by=by, dry_run=options["dry_run"], progress=progress.rows)
-        if not options["dry_run"] and result.applied:
-            # Matching runs after every import, once the import committed.
+        if not options["dry_run"] and (result.applied or result.held):
+            # Matching runs after every import, once the import committed (held cancellations are listed too).
             from kepling.reconciliation.tasks import reconcile_after_import
 
             progress.step("matching against the registry")
