@@ -11,9 +11,16 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
-from kepling.contributions.models import WorkerMonth
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Count, Max
+from django_tasks import task
+
+from kepling.contributions.models import LingkunganSummary, WorkerMonth
 from kepling.contributions.status import registered_on, with_status
 from kepling.contributions.summaries import percent
 from kepling.core.periods import due_date, month_from_index, month_index
@@ -21,6 +28,10 @@ from kepling.regions.models import LEVEL_KEYS, Wilayah
 from kepling.workers.models import Worker
 
 HORIZONS = (3, 6, 12)
+# A node's tables stay a week (a new key replaces them as soon as the figures change); a request
+# that found none asks the job again after ten minutes at the earliest (a job lost in a restart).
+TABLES_KEPT_SECONDS = 7 * 24 * 3600
+ASKED_FOR_SECONDS = 600
 
 
 @dataclass(frozen=True)
@@ -80,3 +91,54 @@ def cohorts(node: Wilayah, as_of: datetime.date) -> list[dict[str, Any]]:
         {"cohort": month_from_index(i).isoformat()[:7], **row, "active_pct": percent(row["active"], row["protected"])}
         for i, row in sorted(table.items())
     ]
+
+
+@dataclass(frozen=True)
+class RetentionTables:
+    """What the retention page shows for a node and a date."""
+
+    retention: list[Retention]
+    cohorts: list[dict[str, Any]]
+
+
+def retention_tables(node: Wilayah, as_of: datetime.date) -> RetentionTables | None:
+    """The page's tables when the background job has computed them for the node's current figures;
+    otherwise asks the job for them (once) and returns None. A page never computes them: they
+    read every paid month under the node (seconds for the city).
+
+    The tables are kept in the shared cache under the node's stored summaries for the date (their
+    count and latest `computed_at`): any change to the records marks those summaries stale and the
+    refresh rewrites them, so a change gives a new key and the old tables are never shown again.
+    """
+    key = _tables_key(node, as_of)
+    if settings.SUMMARIES_COMPUTE_ON_READ:
+        compute_retention_tables(node.pk, as_of.isoformat(), key)
+    found = cache.get(key)
+    if isinstance(found, RetentionTables):
+        return found
+    if cache.add(f"{key}:asked", True, timeout=ASKED_FOR_SECONDS):
+        transaction.on_commit(
+            partial(compute_retention_tables_task.enqueue, node.pk, as_of.isoformat(), key), robust=True
+        )
+    return None
+
+
+def _tables_key(node: Wilayah, as_of: datetime.date) -> str:
+    stored = LingkunganSummary.objects.filter(as_of=as_of, **{f"{LEVEL_KEYS[node.level]}_id": node.pk}).aggregate(
+        rows=Count("id"), latest=Max("computed_at")
+    )
+    latest = stored["latest"].isoformat() if stored["latest"] else "none"
+    return f"retention:{node.pk}:{as_of.isoformat()}:{stored['rows']}:{latest}"
+
+
+def compute_retention_tables(node_id: int, as_of: str, key: str) -> None:
+    """Compute and keep a node's retention tables for a date (the background job's work)."""
+    node = Wilayah.objects.get(pk=node_id)
+    day = datetime.date.fromisoformat(as_of)
+    cache.set(key, RetentionTables(retention(node, day), cohorts(node, day)), timeout=TABLES_KEPT_SECONDS)
+
+
+@task()
+def compute_retention_tables_task(node_id: int, as_of: str, key: str) -> None:
+    """`compute_retention_tables` run by `kepling db_worker`."""
+    compute_retention_tables(node_id, as_of, key)

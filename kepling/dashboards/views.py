@@ -28,7 +28,7 @@ from kepling.accounts.permissions import (
 )
 from kepling.accounts.scoping import access_wilayah, root_wilayah, wilayah_for
 from kepling.contributions.as_of import as_of_or_default
-from kepling.contributions.retention import cohorts, retention
+from kepling.contributions.retention import retention_tables
 from kepling.contributions.status import STATUS_LABELS, Status, registered_on, with_status
 from kepling.contributions.summaries import ShownDate, node_summary, shown_date
 from kepling.core import audit
@@ -506,8 +506,7 @@ def retention_page(request: HttpRequest, kode: str) -> HttpResponse:
         "as_of": as_of,
         "per": as_of.isoformat(),
         "trail": breadcrumbs(user, node),
-        "retention": retention(node, as_of),
-        "cohorts": cohorts(node, as_of),
+        "tables": retention_tables(node, as_of),
     }
     return render(request, "dashboards/retention.html", context)
 
