@@ -39,8 +39,13 @@ def test_the_page_never_computes_its_tables_and_never_shows_them_after_a_change(
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     cache.clear()
     worker = make_worker(city.lingkungan[0], registered="2025-05-20")
-    pay = {"by": None, "worker": worker, "jumlah": 16_800}
-    record_payment(**pay, periode=datetime.date(2025, 5, 1), tanggal_bayar=datetime.date(2025, 5, 20), referensi="R-1")
+    def pay(month: int, reference: str) -> None:
+        record_payment(
+            by=None, worker=worker, jumlah=16_800, periode=datetime.date(2025, month, 1),
+            tanggal_bayar=datetime.date(2025, month, 20), referensi=reference,
+        )
+
+    pay(5, "R-1")
     refresh_summaries([datetime.date(2025, 10, 29)])
     client = Client()
     client.force_login(lurah)
@@ -61,7 +66,7 @@ def test_the_page_never_computes_its_tables_and_never_shows_them_after_a_change(
 
     # A later payment changes the figures: the stored summaries are refreshed, and the old tables
     # (one paid month, not retained) are not shown again.
-    record_payment(**pay, periode=datetime.date(2025, 6, 1), tanggal_bayar=datetime.date(2025, 6, 20), referensi="R-2")
+    pay(6, "R-2")
     refresh_summaries([datetime.date(2025, 10, 29)])
     with django_capture_on_commit_callbacks(execute=True):
         after = client.get(url).content.decode()
